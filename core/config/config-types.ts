@@ -1,0 +1,106 @@
+/**
+ * The MOSN configuration as mosn-ts reads it (snake_case as in MOSN's JSON). Only the fields the
+ * kernel uses are typed; others MOSN accepts are allowed through and kept for config_dump.
+ * Durations are Go duration strings ("30s", "500ms").
+ */
+export interface MosnConfig {
+  servers?: ServerConfig[];
+  cluster_manager?: ClusterManagerConfig;
+  admin?: AdminConfig;
+  /** Path of the pid file (default ./mosn.pid beside the working directory). */
+  pid?: string;
+  plugins?: PluginsConfig;
+  /** Accepted at the top level too; `servers[0]` wins when both are set. */
+  graceful_timeout?: string;
+  default_log_path?: string;
+  default_log_level?: LogLevelName;
+  [extra: string]: unknown;
+}
+
+export type LogLevelName = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
+
+export interface ServerConfig {
+  server_name?: string;
+  default_log_path?: string;
+  default_log_level?: LogLevelName;
+  graceful_timeout?: string;
+  routers?: RouterConfig[];
+  listeners?: ListenerConfig[];
+  [extra: string]: unknown;
+}
+
+export interface ListenerConfig {
+  name?: string;
+  type?: string;
+  /** `ip:port`, or `unix:/path` with network "unix". */
+  address: string;
+  /** tcp (default) | unix */
+  network?: 'tcp' | 'unix';
+  bind_port?: boolean;
+  /** Idle timeout of downstream connections (Go duration); none when absent. */
+  connection_idle_timeout?: string;
+  /** Per-connection buffer limit in bytes (default 1 MiB). */
+  per_connection_buffer_limit_bytes?: number;
+  listener_filters?: FilterConfig[];
+  filter_chains?: FilterChainConfig[];
+  stream_filters?: FilterConfig[];
+  access_logs?: { log_path?: string; log_format?: string }[];
+  [extra: string]: unknown;
+}
+
+export interface FilterChainConfig {
+  match?: string;
+  tls_context?: unknown;
+  filters?: FilterConfig[];
+  [extra: string]: unknown;
+}
+
+export interface FilterConfig {
+  type: string;
+  config?: unknown;
+  [extra: string]: unknown;
+}
+
+export interface RouterConfig {
+  router_config_name: string;
+  virtual_hosts?: unknown[];
+  [extra: string]: unknown;
+}
+
+export interface ClusterManagerConfig {
+  clusters?: ClusterConfig[];
+  [extra: string]: unknown;
+}
+
+export interface ClusterConfig {
+  name: string;
+  /** SIMPLE (default). */
+  type?: string;
+  /** LB_RANDOM (default) | LB_ROUNDROBIN */
+  lb_type?: string;
+  /** Go duration, default 3s. */
+  connect_timeout?: string;
+  max_request_per_conn?: number;
+  conn_buffer_limit_bytes?: number;
+  hosts?: HostConfig[];
+  [extra: string]: unknown;
+}
+
+export interface HostConfig {
+  address: string;
+  hostname?: string;
+  weight?: number;
+  [extra: string]: unknown;
+}
+
+export interface AdminConfig {
+  /** MOSN's Envoy-style form, or a plain `ip:port` string. */
+  address?: { socket_address?: { address?: string; port_value?: number } } | string;
+  [extra: string]: unknown;
+}
+
+export interface PluginsConfig {
+  /** Plugins directory (default ./plugins, relative to the working directory). */
+  dir?: string;
+  [extra: string]: unknown;
+}

@@ -1,0 +1,95 @@
+import type { ReadFilter } from './network-filter';
+
+/**
+ * What happened to a connection. Names follow MOSN's `api.ConnectionEvent`.
+ * - `Connected`: an outbound connection finished connecting.
+ * - `ConnectFailed` / `ConnectTimeout`: an outbound connection could not be made.
+ * - `RemoteClose` / `LocalClose`: the connection is closed, by the peer or by this side.
+ * - `OnReadErrClose` / `OnWriteErrClose`: the socket failed and was closed.
+ * - `IdleTimeout`: nothing was read or written for the idle timeout; the connection is being closed.
+ */
+export type ConnectionEvent =
+  | 'Connected'
+  | 'ConnectFailed'
+  | 'ConnectTimeout'
+  | 'RemoteClose'
+  | 'LocalClose'
+  | 'OnReadErrClose'
+  | 'OnWriteErrClose'
+  | 'IdleTimeout';
+
+/** True for the events after which the connection is closed. */
+export function isCloseEvent(event: ConnectionEvent): boolean {
+  return event !== 'Connected';
+}
+
+/**
+ * How to close: `FlushWrite` sends what is buffered first (graceful), `NoFlush` resets at once.
+ */
+export type CloseType = 'FlushWrite' | 'NoFlush';
+
+/** Observes a connection without changing its control flow. */
+export interface ConnectionEventListener {
+  /** Called for each {@link ConnectionEvent}. */
+  onEvent(event: ConnectionEvent, connection: Connection): void;
+  /**
+   * The connection's write buffer went above its buffer limit: whoever feeds it should stop
+   * reading its source (e.g. `readDisable(true)` on the other side of a proxy).
+   */
+  onAboveWriteBufferHighWatermark?(connection: Connection): void;
+  /** The write buffer drained below half the limit: feeding may resume. */
+  onBelowWriteBufferLowWatermark?(connection: Connection): void;
+}
+
+/** A TCP or unix-socket connection owned by the kernel. */
+export interface Connection {
+  /** Unique within the process. */
+  readonly id: number;
+  /** `ip:port`, or `unix:/path` for a unix socket. */
+  readonly localAddress: string;
+  /** `ip:port` of the peer (for a unix socket, `unix:` plus the listener's path). */
+  readonly remoteAddress: string;
+  /** `connecting` (outbound only), `open`, `closed`. */
+  readonly state: 'connecting' | 'open' | 'closed';
+  /** Bytes read from the socket so far. */
+  readonly bytesRead: number;
+  /** Bytes handed to the socket so far. */
+  readonly bytesWritten: number;
+  /** Per-connection buffer limit in bytes (reads pause and watermarks fire around it). */
+  readonly bufferLimit: number;
+  /** Whether the write buffer is above {@link bufferLimit} right now. */
+  readonly aboveWriteBufferHighWatermark: boolean;
+
+  /** Sends data through the write filter chain, then to the socket. */
+  write(data: Buffer): void;
+  /** Half-closes: sends FIN after the data written so far. Reading goes on. */
+  end(): void;
+  /** Closes the connection. Default `FlushWrite`. */
+  close(type?: CloseType): void;
+  /**
+   * Stops (true) or resumes (false) reading from the socket. Calls are counted: reading resumes
+   * when every disable has been matched by an enable.
+   */
+  readDisable(disable: boolean): void;
+  /** Sets (or with 0 clears) the idle timeout in milliseconds. */
+  setIdleTimeout(ms: number): void;
+  /** Adds an observer of this connection's events. */
+  addEventListener(listener: ConnectionEventListener): void;
+  /** Removes an observer added with {@link addEventListener}. */
+  removeEventListener(listener: ConnectionEventListener): void;
+}
+
+/** An outbound connection made by the kernel toward an upstream host. */
+export interface ClientConnection extends Connection {
+  /** The upstream host's address (as configured). */
+  readonly hostAddress: string;
+  /** The cluster the host belongs to. */
+  readonly clusterName: string;
+  /** Adds a read filter that receives the bytes the upstream sends. Add before {@link connect}. */
+  addReadFilter(filter: ReadFilter): void;
+  /**
+   * Starts connecting; `Connected`, `ConnectFailed` or `ConnectTimeout` follows (the cluster's
+   * `connect_timeout` applies).
+   */
+  connect(): void;
+}

@@ -46,7 +46,14 @@ export function formatSchemaErrors(errors: readonly ErrorObject[] | null | undef
         reason = `${JSON.stringify(valueAt(root, e.instancePath))} is not a valid ${describeFormat(String((e.params as { format: string }).format))}`;
         break;
       case 'type':
-        reason = `must be ${article(String((e.params as { type: string }).type))}, got ${JSON.stringify(valueAt(root, e.instancePath))}`;
+        reason = `must be ${String((e.params as { type: string | string[] }).type).split(',').map(article).join(' or ')}, got ${JSON.stringify(valueAt(root, e.instancePath))}`;
+        break;
+      case 'minLength':
+        reason = (e.params as { limit: number }).limit === 1 ? 'must not be empty' : (e.message ?? e.keyword);
+        break;
+      case 'minimum':
+      case 'maximum':
+        reason = `${e.message ?? e.keyword}, got ${JSON.stringify(valueAt(root, e.instancePath))}`;
         break;
       case 'enum':
         reason = `${JSON.stringify(valueAt(root, e.instancePath))} is not one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;

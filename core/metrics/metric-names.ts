@@ -1,6 +1,10 @@
 /**
- * Metric types and keys, spelled as MOSN spells them (pkg/metrics), so dashboards built for MOSN
- * read mosn-ts. Downstream sets carry {listener}, upstream sets {cluster} (and {cluster, host}).
+ * Metric types and keys, spelled as MOSN spells them (mosn/mosn pkg/metrics/downstream.go and
+ * upstream.go, v1.x), so dashboards built for MOSN read mosn-ts. Downstream sets carry {listener}
+ * (or {proxy}), upstream sets {cluster} (and {cluster, host}).
+ *
+ * MOSN keeps every connection key below as a counter, "connection_active" included (incremented on
+ * open, decremented on close), so exporters show it as a counter too.
  */
 export const DOWNSTREAM = 'downstream';
 export const UPSTREAM = 'upstream';
@@ -10,7 +14,9 @@ export const DownstreamKeys = {
   ConnectionDestroy: 'connection_destroy',
   ConnectionActive: 'connection_active',
   BytesReadTotal: 'bytes_read_total',
+  BytesReadBuffered: 'bytes_read_buffered',
   BytesWriteTotal: 'bytes_write_total',
+  BytesWriteBuffered: 'bytes_write_buffered',
 } as const;
 
 export const UpstreamKeys = {
@@ -18,8 +24,50 @@ export const UpstreamKeys = {
   ConnectionClose: 'connection_close',
   ConnectionActive: 'connection_active',
   ConnectionConFail: 'connection_con_fail',
+  ConnectionRetry: 'connection_retry',
   ConnectionLocalClose: 'connection_local_close',
   ConnectionRemoteClose: 'connection_remote_close',
-  BytesReadTotal: 'connection_bytes_read',
+  ConnectionLocalCloseWithActiveRequest: 'connection_local_close_with_active_request',
+  ConnectionRemoteCloseWithActiveRequest: 'connection_remote_close_with_active_request',
+  ConnectionCloseNotify: 'connection_close_notify',
+  /** Cluster sets only in MOSN. */
+  BytesReadTotal: 'connection_bytes_read_total',
+  BytesReadBuffered: 'connection_bytes_read_buffered',
+  /** MOSN spells the write total without "_total" (unlike the read side); kept for compatibility. */
   BytesWriteTotal: 'connection_bytes_write',
+  BytesWriteBuffered: 'connection_bytes_write_buffered',
+} as const;
+
+/** Request keys of downstream sets (pkg/metrics/downstream.go). Times are histograms, the rest counters. */
+export const DownstreamRequestKeys = {
+  RequestTotal: 'request_total',
+  RequestActive: 'request_active',
+  RequestReset: 'request_reset',
+  RequestFailed: 'request_failed',
+  RequestTime: 'request_time',
+  RequestTimeTotal: 'request_time_total',
+  ProcessTime: 'process_time',
+  ProcessTimeTotal: 'process_time_total',
+  /** Status codes MOSN counts by name; any other code goes to RequestOtherCode. */
+  requestCodeTotal: (code: 200 | 206 | 302 | 304 | 400 | 403 | 404 | 416 | 499 | 500 | 502 | 503 | 504) =>
+    `request_${code}_total`,
+  RequestOtherCode: 'request_other_code',
+} as const;
+
+/** Request keys of upstream sets (pkg/metrics/upstream.go). Durations are histograms, the rest counters. */
+export const UpstreamRequestKeys = {
+  RequestTotal: 'request_total',
+  RequestActive: 'request_active',
+  RequestLocalReset: 'request_local_reset',
+  RequestRemoteReset: 'request_remote_reset',
+  RequestTimeout: 'request_timeout',
+  RequestFailureEject: 'request_failure_eject',
+  RequestPendingOverflow: 'request_pending_overflow',
+  RequestDuration: 'request_duration_time',
+  RequestDurationTotal: 'request_duration_time_total',
+  ResponseSuccess: 'response_success',
+  ResponseFailed: 'response_failed',
+  /** Cluster sets only. */
+  RequestRetry: 'request_retry',
+  RequestRetryOverflow: 'request_retry_overflow',
 } as const;

@@ -9,16 +9,18 @@ export interface ReadFilterCallbacks {
   /** The connection this chain belongs to. */
   readonly connection: Connection;
   /**
-   * Resumes the chain after this filter returned `Stop`: the next filter receives the buffered data.
-   * Safe to call from any later event-loop turn; a call while the connection is closed does nothing.
+   * Runs the rest of the chain, from the filter after this one, over the buffered data (after this
+   * filter returned `Stop`). Safe from any later event-loop turn; does nothing once closed.
    */
   continueReading(): void;
 }
 
 /**
- * Sees the bytes a connection reads. Return `Continue` to pass the buffer on, `Stop` to hold the
- * chain (the bytes left in the buffer wait until {@link ReadFilterCallbacks.continueReading}).
- * A filter consumes bytes by draining them from the buffer.
+ * Sees the bytes a connection reads. Return `Continue` to pass the buffer on, `Stop` to end this
+ * pass of the chain (see {@link FilterStatus}); bytes left undrained wait in the buffer for the
+ * next pass or for {@link ReadFilterCallbacks.continueReading}. A filter consumes bytes by draining
+ * them from the buffer. A filter that must hold data (e.g. pending an authorization) returns
+ * `Stop` from every `onData` until it is ready, then calls `continueReading()`.
  */
 export interface ReadFilter {
   /** Called once, before any other callback. */
@@ -35,7 +37,7 @@ export interface ReadFilter {
 /** Given to a write filter so it can resume a stopped write chain. */
 export interface WriteFilterCallbacks {
   readonly connection: Connection;
-  /** Resumes after this filter returned `Stop`: the next filter (then the socket) gets the data. */
+  /** Runs the rest of the write chain from the filter after this one, then writes to the socket. */
   continueWriting(): void;
 }
 

@@ -1,0 +1,177 @@
+import type { SchemaObject } from 'ajv';
+import { ADDRESS_FORMAT, DURATION_FORMAT, UNIX_ADDRESS_FORMAT } from './config-formats';
+
+/*
+ * JSON Schema (draft-07) of MOSN's configuration as config-types.ts types it. Every object stays
+ * open (no additionalProperties: false): MOSN accepts many more fields than the kernel reads, and a
+ * MOSN user's config must run. Each field we do know is type-checked.
+ */
+
+const LOG_LEVELS = ['FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'];
+
+export const LB_TYPES = [
+  'LB_RANDOM',
+  'LB_ROUNDROBIN',
+  'LB_WEIGHTED_ROUNDROBIN',
+  'LB_LEAST_REQUEST',
+  'LB_LEAST_CONNECTION',
+  'LB_MAGLEV',
+  'LB_PEAK_EWMA',
+  'LB_REQUEST_ROUNDROBIN',
+  'LB_ORIGINAL_DST',
+  'RING_HASH',
+];
+
+const nonEmptyString = { type: 'string', minLength: 1 };
+const duration = { type: 'string', format: DURATION_FORMAT };
+const address = { type: 'string', format: ADDRESS_FORMAT };
+const logLevel = { type: 'string', enum: LOG_LEVELS };
+const count = { type: 'integer', minimum: 0 };
+
+const filter = {
+  type: 'object',
+  required: ['type'],
+  properties: {
+    type: nonEmptyString,
+    config: { type: 'object' },
+  },
+};
+const filterList = { type: 'array', items: filter };
+
+const filterChain = {
+  type: 'object',
+  properties: {
+    match: { type: 'string' },
+    filters: filterList,
+  },
+};
+
+const accessLog = {
+  type: 'object',
+  properties: {
+    log_path: { type: 'string' },
+    log_format: { type: 'string' },
+  },
+};
+
+const listener = {
+  type: 'object',
+  required: ['address'],
+  properties: {
+    name: { type: 'string' },
+    type: { type: 'string' },
+    address: { type: 'string' },
+    network: { type: 'string', enum: ['tcp', 'unix'] },
+    bind_port: { type: 'boolean' },
+    connection_idle_timeout: duration,
+    per_connection_buffer_limit_bytes: { type: 'integer', minimum: 1 },
+    listener_filters: filterList,
+    filter_chains: { type: 'array', items: filterChain },
+    stream_filters: filterList,
+    access_logs: { type: 'array', items: accessLog },
+  },
+  // MOSN resolves a unix listener's address as a socket path, a tcp one as ip:port.
+  if: { required: ['network'], properties: { network: { const: 'unix' } } },
+  then: { properties: { address: { type: 'string', format: UNIX_ADDRESS_FORMAT } } },
+  else: { properties: { address } },
+};
+
+const virtualHost = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    domains: { type: 'array', items: { type: 'string' } },
+    routers: { type: 'array', items: { type: 'object' } },
+  },
+};
+
+const router = {
+  type: 'object',
+  required: ['router_config_name'],
+  properties: {
+    router_config_name: nonEmptyString,
+    virtual_hosts: { type: 'array', items: virtualHost },
+  },
+};
+
+const server = {
+  type: 'object',
+  properties: {
+    server_name: { type: 'string' },
+    default_log_path: { type: 'string' },
+    default_log_level: logLevel,
+    graceful_timeout: duration,
+    routers: { type: 'array', items: router },
+    listeners: { type: 'array', items: listener },
+  },
+};
+
+const host = {
+  type: 'object',
+  required: ['address'],
+  properties: {
+    address,
+    hostname: { type: 'string' },
+    weight: { type: 'integer', minimum: 1, maximum: 128 },
+  },
+};
+
+const cluster = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: nonEmptyString,
+    type: { type: 'string' },
+    lb_type: { type: 'string', enum: LB_TYPES },
+    connect_timeout: duration,
+    max_request_per_conn: count,
+    conn_buffer_limit_bytes: count,
+    hosts: { type: 'array', items: host },
+  },
+};
+
+const adminAddress = {
+  // A plain `ip:port` string, or MOSN's Envoy-style {socket_address: {address, port_value}}.
+  type: ['string', 'object'],
+  if: { type: 'string' },
+  then: address,
+  else: {
+    properties: {
+      socket_address: {
+        type: 'object',
+        properties: {
+          address: nonEmptyString,
+          port_value: { type: 'integer', minimum: 0, maximum: 65535 },
+        },
+      },
+    },
+  },
+};
+
+export const MOSN_CONFIG_SCHEMA: SchemaObject = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://mosn-ts/schemas/mosn-config.json',
+  title: 'MOSN configuration',
+  type: 'object',
+  properties: {
+    servers: { type: 'array', items: server },
+    cluster_manager: {
+      type: 'object',
+      properties: {
+        clusters: { type: 'array', items: cluster },
+      },
+    },
+    admin: {
+      type: 'object',
+      properties: { address: adminAddress },
+    },
+    pid: nonEmptyString,
+    plugins: {
+      type: 'object',
+      properties: { dir: nonEmptyString },
+    },
+    graceful_timeout: duration,
+    default_log_path: { type: 'string' },
+    default_log_level: logLevel,
+  },
+};

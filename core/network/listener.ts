@@ -1,0 +1,173 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { FilterStatus, isCloseEvent } from '../../plugin-sdk';
+import type { ConnectionEventListener, ListenerFilter, ListenerFilterCallbacks, Logger, NetworkFilterChainFactory } from '../../plugin-sdk';
+import { formatAddress, type ParsedAddress } from '../config/address';
+import type { ConnectionMetrics } from './connection-metrics';
+import { ServerConnection } from './server-connection';
+import { joinHostPort } from './socket-connection';
+
+export interface ListenerOptions {
+  name: string;
+  address: ParsedAddress;
+  /** One creator per configured listener filter, run in order on every accepted socket. */
+  listenerFilters: (() => ListenerFilter)[];
+  /** Built once per listener; each adds its filters to every new connection. */
+  filterChainFactories: NetworkFilterChainFactory[];
+  idleTimeoutMs: number;
+  bufferLimit: number;
+  metrics: ConnectionMetrics;
+  logger: Logger;
+}
+
+/**
+ * A TCP or unix-socket listener: accepts sockets paused, runs listener filters, then creates a
+ * connection with its network filter chain and lets it read.
+ */
+export class Listener {
+  readonly name: string;
+  readonly connections = new Set<ServerConnection>();
+  private server: net.Server | undefined;
+  private boundAddress = '';
+  private readonly onConnectionClosed: ConnectionEventListener = {
+    onEvent: (event, conn) => {
+      if (!isCloseEvent(event)) return;
+      this.connections.delete(conn as ServerConnection);
+      if (this.connections.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    },
+  };
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: ListenerOptions) {
+    this.name = options.name;
+  }
+
+  /** The address actually bound (`ip:port` with the real port when 0 was configured). */
+  get address(): string {
+    return this.boundAddress;
+  }
+
+  /** Binds and starts accepting. Rejects (nothing left bound) when the address is taken. */
+  start(): Promise<string> {
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, (socket) => this.onAccept(socket));
+    this.server = server;
+    const addr = this.options.address;
+    if (addr.kind === 'unix') removeStaleSocket(addr.path, this.options.logger);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      const onListening = (): void => {
+        server.off('error', reject);
+        server.on('error', (err) => this.options.logger.error({ listener: this.name, err: err.message }, 'listener error'));
+        const a = server.address();
+        this.boundAddress = typeof a === 'string' || a === null ? formatAddress(addr) : joinHostPort(a.address, a.port);
+        resolve(this.boundAddress);
+      };
+      if (addr.kind === 'unix') server.listen(addr.path, onListening);
+      else server.listen(addr.port, addr.host, onListening);
+    });
+  }
+
+  /** Stops accepting new connections; existing ones go on. */
+  stopAccepting(): Promise<void> {
+    const server = this.server;
+    if (!server || !server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => undefined);
+      // close() calls back only when every connection is gone; stopping to accept is immediate.
+      setImmediate(resolve);
+    });
+  }
+
+  /** Resolves when no connection of this listener is open. */
+  whenIdle(): Promise<void> {
+    if (this.connections.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Closes every open connection. */
+  closeConnections(type: 'FlushWrite' | 'NoFlush'): void {
+    for (const c of [...this.connections]) c.close(type);
+  }
+
+  private onAccept(socket: net.Socket): void {
+    const filters = this.options.listenerFilters;
+    if (filters.length === 0) {
+      this.createConnection(socket, undefined);
+      return;
+    }
+    let originalDestination: string | undefined;
+    let index = 0;
+    const callbacks: ListenerFilterCallbacks = {
+      remoteAddress: joinHostPort(socket.remoteAddress, socket.remotePort),
+      localAddress: joinHostPort(socket.localAddress, socket.localPort),
+      setOriginalDestination: (a) => {
+        originalDestination = a;
+      },
+      continueFilterChain: (ok) => {
+        if (!ok) socket.destroy();
+        else {
+          index++;
+          run();
+        }
+      },
+    };
+    const run = (): void => {
+      for (; index < filters.length; index++) {
+        let status: FilterStatus;
+        try {
+          status = filters[index]().onAccept(callbacks);
+        } catch (err) {
+          this.options.logger.error({ listener: this.name, err: String(err) }, 'listener filter threw; socket closed');
+          socket.destroy();
+          return;
+        }
+        if (status === FilterStatus.Stop) return;
+      }
+      this.createConnection(socket, originalDestination);
+    };
+    run();
+  }
+
+  private createConnection(socket: net.Socket, originalDestination: string | undefined): void {
+    if (socket.destroyed) return;
+    const o = this.options;
+    const conn = new ServerConnection(socket, {
+      bufferLimit: o.bufferLimit,
+      idleTimeoutMs: o.idleTimeoutMs,
+      metrics: o.metrics,
+      logger: o.logger,
+      unixPath: o.address.kind === 'unix' ? o.address.path : undefined,
+    });
+    conn.originalDestination = originalDestination;
+    this.connections.add(conn);
+    conn.addEventListener(this.onConnectionClosed);
+    try {
+      for (const f of o.filterChainFactories) f.createFilterChain(conn, conn.filters);
+      conn.start();
+    } catch (err) {
+      o.logger.error({ listener: this.name, connection: conn.id, err: err instanceof Error ? err.message : String(err) }, 'network filter threw; connection closed');
+      conn.close('NoFlush');
+    }
+  }
+
+  private forget(conn: { id: number }): void {
+    for (const c of this.connections) {
+      if (c.id === conn.id) {
+        if (c.state === 'closed') this.connections.delete(c);
+        return;
+      }
+    }
+  }
+}
+
+/** A unix socket file left by a previous run would make bind fail with EADDRINUSE. */
+function removeStaleSocket(path: string, logger: Logger): void {
+  try {
+    if (fs.statSync(path).isSocket()) {
+      fs.unlinkSync(path);
+      logger.warn({ path }, 'removed stale unix socket file');
+    }
+  } catch {
+    // absent: nothing to remove
+  }
+}

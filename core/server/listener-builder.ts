@@ -1,0 +1,134 @@
+import { ConfigError, parseDuration } from '../../plugin-sdk';
+import type { ListenerFilter, ListenerFilterFactory, Logger, NetworkFilterChainFactory, NetworkFilterFactory } from '../../plugin-sdk';
+import { parseAddress } from '../config/address';
+import type { FilterConfig, ListenerConfig } from '../config/config-types';
+import { joinPath } from '../config/schema-errors';
+import type { FactoryRegistry } from '../host/factory-registry';
+import { DOWNSTREAM, DownstreamKeys } from '../metrics/metric-names';
+import type { MetricsRegistry } from '../metrics/metrics-registry';
+import type { ListenerOptions } from '../network/listener';
+import type { ClusterManagerImpl } from '../upstream/cluster-manager';
+
+/** MOSN's default idle timeout of downstream connections. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
+/** Envoy's and MOSN's default per-connection buffer limit. */
+export const DEFAULT_BUFFER_LIMIT = 1 << 20;
+
+export interface ListenerBuildContext {
+  registry: FactoryRegistry;
+  clusterManager: ClusterManagerImpl;
+  metrics: MetricsRegistry;
+  logger: Logger;
+}
+
+/**
+ * Turns one listener's config into what a Listener runs: filter factories from the plugin
+ * registry, each config validated by its plugin's schema and then by its factory. Problems are
+ * collected as `path: reason` lines; undefined is returned when there were any.
+ */
+export function buildListenerOptions(config: ListenerConfig, path: string, ctx: ListenerBuildContext, problems: string[]): ListenerOptions | undefined {
+  const before = problems.length;
+  const name = config.name ?? config.address;
+  const address = parseListenAddress(config);
+  if (!address) problems.push(`${path}.address: ${JSON.stringify(config.address)} is not a valid address`);
+  const idleTimeoutMs = config.connection_idle_timeout === undefined ? DEFAULT_IDLE_TIMEOUT_MS : parseDuration(config.connection_idle_timeout);
+  if (idleTimeoutMs === undefined) problems.push(`${path}.connection_idle_timeout: ${JSON.stringify(config.connection_idle_timeout)} is not a valid duration`);
+
+  const logger = ctx.logger.child({ listener: name });
+  const listenerFilters = (config.listener_filters ?? []).map((f, i) =>
+    buildListenerFilter(f, `${path}.listener_filters[${i}]`, ctx, problems),
+  );
+  const chains = config.filter_chains ?? [];
+  if (chains.length > 1) logger.warn({ listener: name }, 'only the first filter chain is used (as in MOSN)');
+  const filters = chains[0]?.filters ?? [];
+  if (filters.length === 0) problems.push(`${path}.filter_chains[0].filters: a listener needs at least one network filter`);
+  const filterChainFactories = filters.map((f, i) =>
+    buildNetworkFilter(f, `${path}.filter_chains[0].filters[${i}]`, name, logger, ctx, problems),
+  );
+  (config.stream_filters ?? []).forEach((f, i) => {
+    if (!ctx.registry.get('stream_filter', f.type)) problems.push(unknownType(`${path}.stream_filters[${i}].type`, 'stream filter', f.type, ctx.registry.names('stream_filter')));
+  });
+  if (problems.length > before || !address || idleTimeoutMs === undefined) return undefined;
+
+  const set = ctx.metrics.metrics(DOWNSTREAM, { listener: name });
+  return {
+    name,
+    address,
+    listenerFilters: listenerFilters as (() => ListenerFilter)[],
+    filterChainFactories: filterChainFactories as NetworkFilterChainFactory[],
+    idleTimeoutMs,
+    bufferLimit: config.per_connection_buffer_limit_bytes ?? DEFAULT_BUFFER_LIMIT,
+    metrics: {
+      total: set.counter(DownstreamKeys.ConnectionTotal),
+      active: set.gauge(DownstreamKeys.ConnectionActive),
+      closed: set.counter(DownstreamKeys.ConnectionDestroy),
+      bytesRead: set.counter(DownstreamKeys.BytesReadTotal),
+      bytesWritten: set.counter(DownstreamKeys.BytesWriteTotal),
+    },
+    logger,
+  };
+}
+
+/** `unix:/path`, or a plain path when the listener says `network: "unix"`. */
+function parseListenAddress(config: ListenerConfig) {
+  if (config.network === 'unix' && !config.address.startsWith('unix:')) return parseAddress(`unix:${config.address}`);
+  return parseAddress(config.address);
+}
+
+function buildNetworkFilter(
+  filter: FilterConfig,
+  path: string,
+  listenerName: string,
+  logger: Logger,
+  ctx: ListenerBuildContext,
+  problems: string[],
+): NetworkFilterChainFactory | undefined {
+  const entry = ctx.registry.get('network_filter', filter.type);
+  if (!entry) {
+    problems.push(unknownType(`${path}.type`, 'network filter', filter.type, ctx.registry.names('network_filter')));
+    return undefined;
+  }
+  const config = filter.config ?? {};
+  const invalid = entry.validateConfig(config, `${path}.config`);
+  if (invalid.length > 0) {
+    problems.push(...invalid);
+    return undefined;
+  }
+  return createWithPlugin(entry.pluginName, `${path}.config`, problems, () =>
+    (entry.factory as NetworkFilterFactory).createFilterChainFactory(config, {
+      listenerName,
+      clusterManager: ctx.clusterManager,
+      logger: logger.child({ filter: filter.type }),
+    }),
+  );
+}
+
+function buildListenerFilter(filter: FilterConfig, path: string, ctx: ListenerBuildContext, problems: string[]): (() => ListenerFilter) | undefined {
+  const entry = ctx.registry.get('listener_filter', filter.type);
+  if (!entry) {
+    problems.push(unknownType(`${path}.type`, 'listener filter', filter.type, ctx.registry.names('listener_filter')));
+    return undefined;
+  }
+  const config = filter.config ?? {};
+  const invalid = entry.validateConfig(config, `${path}.config`);
+  if (invalid.length > 0) {
+    problems.push(...invalid);
+    return undefined;
+  }
+  return createWithPlugin(entry.pluginName, `${path}.config`, problems, () => (entry.factory as ListenerFilterFactory).createListenerFilterFactory(config));
+}
+
+/** Runs a plugin's factory; a ConfigError becomes a path line, any other throw names the plugin. */
+function createWithPlugin<T>(pluginName: string, configPath: string, problems: string[], create: () => T): T | undefined {
+  try {
+    return create();
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(`${joinPath(configPath, err.path)}: ${err.reason}`);
+    else problems.push(`${configPath}: plugin ${JSON.stringify(pluginName)} failed to build it: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  }
+}
+
+function unknownType(path: string, what: string, type: string, known: string[]): string {
+  return `${path}: unknown ${what} ${JSON.stringify(type)} (registered: ${known.length > 0 ? known.join(', ') : 'none'})`;
+}

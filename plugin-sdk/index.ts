@@ -25,3 +25,27 @@ export type { ListenerFilter, ListenerFilterCallbacks, ListenerFilterFactory } f
 export type { Host, Cluster, ClusterManager, LoadBalancerContext } from './api/upstream';
 export { FACTORY_KINDS, definePlugin } from './api/plugin';
 export type { FactoryKind, ProvidedFactory, PluginManifest, PluginContext, PluginModule } from './api/plugin';
+export { HeaderMap } from './api/header-map';
+export type { StreamReceiver, StreamSender, StreamResetReason } from './api/stream';
+export type {
+  ServerStreamConnection,
+  ServerStreamCallbacks,
+  ClientStreamConnection,
+  CodecOptions,
+  PoolMode,
+  ProtocolFactory,
+} from './api/protocol';
+export { StreamFilterStatus } from './api/stream-filter';
+export type {
+  ReceiverFilterPhase,
+  RequestInfo,
+  StreamFilterHandler,
+  StreamReceiverFilterHandler,
+  StreamSenderFilterHandler,
+  StreamReceiverFilter,
+  StreamSenderFilter,
+  StreamFilterChainCallbacks,
+  StreamFilterChainFactory,
+  StreamFilterFactoryContext,
+  StreamFilterFactory,
+} from './api/stream-filter';

@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
+import { formatSchemaErrors } from '../../plugin-sdk/schema/schema-errors';
 import { addMosnFormats } from './config-formats';
 import { MOSN_CONFIG_SCHEMA } from './config-schema';
-import { formatSchemaErrors } from './schema-errors';
 
 let compiled: ValidateFunction | undefined;
 

@@ -47,7 +47,8 @@ function listenerAddresses(config: unknown): Located[] {
     if (typeof address !== 'string' || address === '') continue;
     const isUnix = listener.network === 'unix' && !address.startsWith('unix:');
     const parsed = isUnix ? { kind: 'unix' as const, path: address } : parseAddress(address);
-    if (parsed) found.push({ path: `${path}.address`, value: formatAddress(parsed) });
+    // Port 0 asks the OS for a free port each time, so two such listeners never collide.
+    if (parsed && !(parsed.kind === 'tcp' && parsed.port === 0)) found.push({ path: `${path}.address`, value: formatAddress(parsed) });
   }
   return found;
 }

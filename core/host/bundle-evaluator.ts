@@ -2,9 +2,7 @@ import { isBuiltin } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import * as sdk from '../../plugin-sdk';
-
-/** The module name bundles keep external; resolved to the kernel's own SDK instance. */
-export const SDK_MODULE_NAME = 'mosn-plugin-sdk';
+import { SDK_MODULE_NAME } from '../../plugin-sdk/module-name';
 
 const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 

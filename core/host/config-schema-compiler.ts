@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import type { ProvidedFactory } from '../../plugin-sdk';
+import { formatSchemaErrors } from '../../plugin-sdk/schema/schema-errors';
 import { addMosnFormats } from '../config/config-formats';
-import { formatSchemaErrors } from '../config/schema-errors';
 import type { ConfigValidator } from './factory-registry';
 
 /** Accepts any config: the validator of a factory whose manifest entry has no configSchema. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { hasManifest } from './manifest-file';
+import { hasManifest } from '../../plugin-sdk/manifest';
 
 /**
  * The direct sub-folders of `pluginsDir` that hold a plugin.json, as absolute paths sorted by folder

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as semver from 'semver';
 import type { Logger, PluginManifest, PluginModule } from '../../plugin-sdk';
+import { readManifestFile } from '../../plugin-sdk/manifest';
 import { evaluateBundle } from './bundle-evaluator';
 import { compileConfigSchemas } from './config-schema-compiler';
 import type { RegisteredFactory } from './factory-registry';
-import { readManifestFile } from './manifest-file';
 import { createActivationContext } from './plugin-context';
 
 /**

@@ -74,6 +74,16 @@ export class SocketConnection implements Connection, FilterChainSink {
     this.remoteAddress = joinHostPort(socket.remoteAddress, socket.remotePort);
   }
 
+  /** Bytes handed to the socket and not yet sent (bounded by the watermark backpressure). */
+  get writeBuffered(): number {
+    return this.socket?.writableLength ?? 0;
+  }
+
+  /** Bytes read and held by filters (reading pauses above the buffer limit). */
+  get readBuffered(): number {
+    return this.filters.readBuffer.length;
+  }
+
   write(data: Buffer): void {
     if (this.state === 'closed' || data.length === 0) return;
     if (this.filters.hasWriteFilters) this.filters.onWrite(data, false);

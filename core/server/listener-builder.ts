@@ -1,8 +1,8 @@
 import { ConfigError, parseDuration } from '../../plugin-sdk';
 import type { ListenerFilter, ListenerFilterFactory, Logger, NetworkFilterChainFactory, NetworkFilterFactory } from '../../plugin-sdk';
+import { joinPath } from '../../plugin-sdk/schema/schema-errors';
 import { parseAddress } from '../config/address';
 import type { FilterConfig, ListenerConfig } from '../config/config-types';
-import { joinPath } from '../config/schema-errors';
 import type { FactoryRegistry } from '../host/factory-registry';
 import { DOWNSTREAM, DownstreamKeys } from '../metrics/metric-names';
 import type { MetricsRegistry } from '../metrics/metrics-registry';

@@ -29,7 +29,9 @@ export const buildCommand: CliCommand = {
     for (const dir of dirs) {
       try {
         const result = await buildPlugin(dir);
-        const main = path.relative(process.cwd(), path.join(result.dir, result.main)) || result.main;
+        for (const warning of result.warnings) output.err(`warning: ${result.name}: ${warning}`);
+        // Shown the way the folder was given (`plugins/foo/dist/index.js`, or `dist/index.js` for `.`).
+        const main = path.join(dir, result.main);
         const note = result.manifestUpdated ? ', plugin.json updated' : '';
         output.out(`${result.name}@${result.version} → ${main} (sha256 ${result.sha256.slice(0, SHA_PREFIX_LENGTH)}${note})`);
       } catch (err) {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { SDK_MODULE_NAME } from '../../core/host/bundle-evaluator';
-import { readManifestFile } from '../../core/host/manifest-file';
+import { SDK_MODULE_NAME } from '../module-name';
+import { readManifestFile } from '../manifest';
 
 /** The entry files `build` looks for, in order, relative to the plugin folder. */
 export const ENTRY_CANDIDATES = ['src/index.ts', 'src/index.js'] as const;
@@ -20,6 +20,8 @@ export interface PluginBuildResult {
   readonly sha256: string;
   /** Whether plugin.json was rewritten (its sha256 changed). */
   readonly manifestUpdated: boolean;
+  /** esbuild's warnings (`file:line:column: text`), e.g. a require it could not bundle. */
+  readonly warnings: readonly string[];
 }
 
 /** A plugin folder that could not be built; the message names the folder. */
@@ -49,7 +51,7 @@ export async function buildPlugin(pluginDir: string): Promise<PluginBuildResult>
   const entry = ENTRY_CANDIDATES.find((candidate) => fs.existsSync(path.join(dir, candidate)));
   if (!entry) throw new PluginBuildError(`plugin folder ${dir}: no entry file (${ENTRY_CANDIDATES.join(' or ')})`);
 
-  const bundle = await bundleEntry(dir, entry, manifest.main);
+  const { bundle, warnings } = await bundleEntry(dir, entry, manifest.main);
   const outFile = path.join(dir, manifest.main);
   if (!sameContents(outFile, bundle)) writeAtomically(outFile, bundle);
   const sha256 = createHash('sha256').update(bundle).digest('hex');
@@ -60,10 +62,10 @@ export async function buildPlugin(pluginDir: string): Promise<PluginBuildResult>
     raw.sha256 = sha256;
     writeAtomically(file, Buffer.from(`${JSON.stringify(raw, null, 2)}\n`));
   }
-  return { dir, name: manifest.name, version: manifest.version, main: manifest.main, sha256, manifestUpdated };
+  return { dir, name: manifest.name, version: manifest.version, main: manifest.main, sha256, manifestUpdated, warnings };
 }
 
-async function bundleEntry(dir: string, entry: string, main: string): Promise<Uint8Array> {
+async function bundleEntry(dir: string, entry: string, main: string): Promise<{ bundle: Uint8Array; warnings: string[] }> {
   let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
@@ -86,7 +88,7 @@ async function bundleEntry(dir: string, entry: string, main: string): Promise<Ui
     throw new PluginBuildError(`plugin folder ${dir}: bundling failed:\n  ${errors.map(describeMessage).join('\n  ')}`);
   }
   const output = result.outputFiles.find((f) => f.path === path.join(dir, main)) ?? result.outputFiles[0];
-  return output.contents;
+  return { bundle: output.contents, warnings: result.warnings.map(describeMessage) };
 }
 
 function describeMessage(message: esbuild.Message): string {

@@ -226,6 +226,19 @@ describe('PluginHost', () => {
     assert.match(byName('bad-schema').error ?? '', /^plugin "bad-schema": configSchema of network_filter "f" is invalid: strict mode: unknown keyword: "propertys"/);
   });
 
+  it("compiles config schemas with the kernel's formats; an unknown format refuses the plugin", async () => {
+    const dir = makePluginsDir();
+    const timedSchema = { type: 'object', properties: { idle_timeout: { type: 'string', format: 'duration' } } };
+    await writeBuiltPlugin(dir, { name: 'timed', provides: [{ kind: 'network_filter', name: 't', configSchema: timedSchema }], source: networkFiltersSource(['t']) });
+    const oddSchema = { type: 'object', properties: { when: { type: 'string', format: 'moon-phase' } } };
+    await writeBuiltPlugin(dir, { name: 'odd', provides: [{ kind: 'network_filter', name: 'o', configSchema: oddSchema }], source: networkFiltersSource(['o']) });
+    const { byName, registry } = await loadDir(dir);
+    assert.equal(byName('timed').state, 'loaded', byName('timed').error);
+    assert.deepEqual(registry.get('network_filter', 't')?.validateConfig({ idle_timeout: '90s' }, 'f'), []);
+    assert.deepEqual(registry.get('network_filter', 't')?.validateConfig({ idle_timeout: 'soon' }, 'f'), ['f.idle_timeout: "soon" is not a valid duration']);
+    assert.match(byName('odd').error ?? '', /^plugin "odd": configSchema of network_filter "o" is invalid: unknown format "moon-phase"/);
+  });
+
   it('accepts `export default` bundles and ignores folders without plugin.json; loads in folder-name order', async () => {
     const dir = makePluginsDir();
     await writeBuiltPlugin(dir, { name: 'zed', provides: networkFilters('z'), source: networkFiltersSource(['z']).replace('export =', 'export default') });

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import * as semver from 'semver';
-import { FACTORY_KINDS, type PluginManifest } from '../../plugin-sdk';
-import { formatSchemaErrors } from '../config/schema-errors';
+import { FACTORY_KINDS, type PluginManifest } from '../api/plugin';
+import { formatSchemaErrors } from '../schema/schema-errors';
 
 /** The manifest's file name inside a plugin folder. */
 export const MANIFEST_FILE = 'plugin.json';
@@ -44,7 +44,8 @@ let compiled: ValidateFunction | undefined;
 function manifestSchemaValidator(): ValidateFunction {
   if (!compiled) {
     const ajv = new Ajv({ allErrors: true });
-    ajv.addFormat('semver', { type: 'string', validate: (v: string) => semver.valid(v) !== null });
+    // Canonical only: `v1.0.0` or ` 1.0.0` would be accepted by semver.valid yet shown oddly everywhere.
+    ajv.addFormat('semver', { type: 'string', validate: (v: string) => semver.valid(v) === v });
     ajv.addFormat('semver-range', { type: 'string', validate: (v: string) => semver.validRange(v) !== null });
     compiled = ajv.compile(MANIFEST_SCHEMA);
   }

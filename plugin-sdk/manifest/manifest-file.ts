@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PluginManifest } from '../../plugin-sdk';
+import type { PluginManifest } from '../api/plugin';
 import { MANIFEST_FILE, validateManifest } from './manifest-validator';
 
 /** A plugin.json as read from disk: the validated manifest and the parsed object it came from. */

@@ -49,3 +49,5 @@ export type {
   StreamFilterFactoryContext,
   StreamFilterFactory,
 } from './api/stream-filter';
+export { CODEC_EXCEPTION_STATUS, XDecodeError } from './api/xprotocol';
+export type { XDecodeLimits, XFrameKind, XKeepaliveSettings, XProtocolCodec } from './api/xprotocol';

@@ -116,6 +116,17 @@ const host = {
   },
 };
 
+const circuitBreakerThresholds = {
+  type: 'object',
+  properties: {
+    priority: { type: 'string', enum: ['DEFAULT', 'HIGH'] },
+    max_connections: count,
+    max_pending_requests: count,
+    max_requests: count,
+    max_retries: count,
+  },
+};
+
 const cluster = {
   type: 'object',
   required: ['name'],
@@ -124,7 +135,14 @@ const cluster = {
     type: { type: 'string' },
     lb_type: { type: 'string', enum: LB_TYPES },
     connect_timeout: duration,
+    idle_timeout: duration,
     max_request_per_conn: count,
+    // MOSN writes an array of per-priority thresholds; one object is accepted too.
+    circuit_breakers: {
+      if: { type: 'array' },
+      then: { type: 'array', items: circuitBreakerThresholds },
+      else: circuitBreakerThresholds,
+    },
     conn_buffer_limit_bytes: count,
     hosts: { type: 'array', items: host },
   },

@@ -80,9 +80,27 @@ export interface ClusterConfig {
   lb_type?: string;
   /** Go duration, default 3s. */
   connect_timeout?: string;
+  /** Idle upstream connections close after this (Go duration, default 90s; "0s" keeps them). */
+  idle_timeout?: string;
+  /** Requests one upstream connection carries before it is retired; 0 / absent = unlimited. */
   max_request_per_conn?: number;
+  /**
+   * MOSN's thresholds: an array `[{priority, max_connections, max_pending_requests, max_requests,
+   * max_retries}]` (the DEFAULT-priority entry applies) or one such object. Defaults 1024/1024/1024/3.
+   */
+  circuit_breakers?: CircuitBreakerThresholds[] | CircuitBreakerThresholds;
   conn_buffer_limit_bytes?: number;
   hosts?: HostConfig[];
+  [extra: string]: unknown;
+}
+
+export interface CircuitBreakerThresholds {
+  /** DEFAULT (also when absent) | HIGH (ignored: routes carry no priority). */
+  priority?: string;
+  max_connections?: number;
+  max_pending_requests?: number;
+  max_requests?: number;
+  max_retries?: number;
   [extra: string]: unknown;
 }
 

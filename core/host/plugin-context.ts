@@ -1,5 +1,6 @@
 import type { FactoryKind, Logger, PluginContext, PluginManifest } from '../../plugin-sdk';
 import { FACTORY_KINDS } from '../../plugin-sdk';
+import { createXProtocolFactory } from '../stream/xprotocol/xprotocol-factory';
 import { configSchemaKey } from './config-schema-compiler';
 import type { ConfigValidator, RegisteredFactory } from './factory-registry';
 
@@ -18,6 +19,8 @@ export interface ActivationContext {
 const REQUIRED_METHOD: Partial<Record<FactoryKind, string>> = {
   network_filter: 'createFilterChainFactory',
   listener_filter: 'createListenerFilterFactory',
+  stream_filter: 'createFilterChainFactory',
+  protocol: 'createServerConnection',
 };
 
 /**
@@ -60,6 +63,17 @@ export function createActivationContext(
     logger: logger.child({ plugin: manifest.name }),
     registerNetworkFilter: (name, factory) => register('network_filter', name, factory),
     registerListenerFilter: (name, factory) => register('listener_filter', name, factory),
+    registerStreamFilter: (name, factory) => register('stream_filter', name, factory),
+    registerProtocol: (name, factory) => register('protocol', name, factory),
+    registerXProtocol: (name, codec) => {
+      let factory: unknown;
+      try {
+        factory = createXProtocolFactory(name, codec);
+      } catch (err) {
+        throw new Error(`plugin ${plugin} cannot register protocol ${JSON.stringify(name)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      register('protocol', name, factory);
+    },
     register,
   } satisfies PluginContext);
 

@@ -41,6 +41,11 @@ export class SocketConnection implements Connection, FilterChainSink {
   /** Set when this side decides the close reason before the socket's 'close' arrives. */
   private closeReason: ConnectionEvent | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket?.uncork();
+  };
 
   constructor(options: SocketConnectionOptions) {
     this.bufferLimit = options.bufferLimit;
@@ -136,12 +141,7 @@ export class SocketConnection implements Connection, FilterChainSink {
   // FilterChainSink
 
   flushWrite(chunks: Buffer[], end: boolean): void {
-    if (chunks.length === 1) this.writeToSocket(chunks[0]);
-    else if (chunks.length > 1) {
-      this.socket?.cork();
-      for (const c of chunks) this.writeToSocket(c);
-      this.socket?.uncork();
-    }
+    for (let i = 0; i < chunks.length; i++) this.writeToSocket(chunks[i]);
     if (end) this.socket?.end();
   }
 
@@ -170,6 +170,13 @@ export class SocketConnection implements Connection, FilterChainSink {
     if (!socket || socket.destroyed) return;
     this.bytesWritten += data.length;
     this.metrics.bytesWritten.inc(data.length);
+    // Everything written while handling one event (a response's head and body, several
+    // pipelined replies) leaves in one writev: the syscall, not the bytes, is the cost.
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      queueMicrotask(this.uncork);
+    }
     socket.write(data);
     if (!this.aboveWriteBufferHighWatermark && socket.writableLength > this.bufferLimit) {
       this.aboveWriteBufferHighWatermark = true;

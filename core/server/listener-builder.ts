@@ -1,5 +1,15 @@
 import { ConfigError, parseDuration } from '../../plugin-sdk';
-import type { ListenerFilter, ListenerFilterFactory, Logger, NetworkFilterChainFactory, NetworkFilterFactory } from '../../plugin-sdk';
+import type {
+  ListenerFilter,
+  ListenerFilterFactory,
+  Logger,
+  NetworkFilterChainFactory,
+  NetworkFilterFactory,
+  StreamFilterFactory,
+} from '../../plugin-sdk';
+import { AccessLog } from '../accesslog/access-log';
+import type { KernelFilterFactoryContext } from '../proxy/proxy-filter-factory';
+import type { NamedStreamFilterFactory } from '../proxy/stream-filter-chain';
 import { joinPath } from '../../plugin-sdk/schema/schema-errors';
 import { parseAddress } from '../config/address';
 import type { FilterConfig, ListenerConfig } from '../config/config-types';
@@ -15,6 +25,8 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 export const DEFAULT_BUFFER_LIMIT = 1 << 20;
 
 export interface ListenerBuildContext {
+  /** Every access log opened for listeners, so the server can close them. */
+  openedAccessLogs: AccessLog[];
   registry: FactoryRegistry;
   clusterManager: ClusterManagerImpl;
   metrics: MetricsRegistry;
@@ -42,12 +54,19 @@ export function buildListenerOptions(config: ListenerConfig, path: string, ctx: 
   if (chains.length > 1) logger.warn({ listener: name }, 'only the first filter chain is used (as in MOSN)');
   const filters = chains[0]?.filters ?? [];
   if (filters.length === 0) problems.push(`${path}.filter_chains[0].filters: a listener needs at least one network filter`);
+  const streamFilters = (config.stream_filters ?? []).map((f, i) => buildStreamFilter(f, `${path}.stream_filters[${i}]`, name, logger, ctx, problems));
+  const accessLogs = (config.access_logs ?? []).map((a, i) => AccessLog.create(a, `${path}.access_logs[${i}]`, problems));
+  const kernelContext = {
+    listenerName: name,
+    clusterManager: ctx.clusterManager,
+    logger,
+    streamFilters: streamFilters.filter((f): f is NamedStreamFilterFactory => f !== undefined),
+    accessLogs: accessLogs.filter((a): a is AccessLog => a !== undefined),
+  };
+  ctx.openedAccessLogs.push(...kernelContext.accessLogs);
   const filterChainFactories = filters.map((f, i) =>
-    buildNetworkFilter(f, `${path}.filter_chains[0].filters[${i}]`, name, logger, ctx, problems),
+    buildNetworkFilter(f, `${path}.filter_chains[0].filters[${i}]`, kernelContext, ctx, problems),
   );
-  (config.stream_filters ?? []).forEach((f, i) => {
-    if (!ctx.registry.get('stream_filter', f.type)) problems.push(unknownType(`${path}.stream_filters[${i}].type`, 'stream filter', f.type, ctx.registry.names('stream_filter')));
-  });
   if (problems.length > before || !address || idleTimeoutMs === undefined) return undefined;
 
   const set = ctx.metrics.metrics(DOWNSTREAM, { listener: name });
@@ -78,8 +97,7 @@ function parseListenAddress(config: ListenerConfig) {
 function buildNetworkFilter(
   filter: FilterConfig,
   path: string,
-  listenerName: string,
-  logger: Logger,
+  kernelContext: KernelFilterFactoryContext,
   ctx: ListenerBuildContext,
   problems: string[],
 ): NetworkFilterChainFactory | undefined {
@@ -96,11 +114,35 @@ function buildNetworkFilter(
   }
   return createWithPlugin(entry.pluginName, `${path}.config`, problems, () =>
     (entry.factory as NetworkFilterFactory).createFilterChainFactory(config, {
-      listenerName,
-      clusterManager: ctx.clusterManager,
-      logger: logger.child({ filter: filter.type }),
+      ...kernelContext,
+      logger: kernelContext.logger.child({ filter: filter.type }),
     }),
   );
+}
+
+function buildStreamFilter(
+  filter: FilterConfig,
+  path: string,
+  listenerName: string,
+  logger: Logger,
+  ctx: ListenerBuildContext,
+  problems: string[],
+): NamedStreamFilterFactory | undefined {
+  const entry = ctx.registry.get('stream_filter', filter.type);
+  if (!entry) {
+    problems.push(unknownType(`${path}.type`, 'stream filter', filter.type, ctx.registry.names('stream_filter')));
+    return undefined;
+  }
+  const config = filter.config ?? {};
+  const invalid = entry.validateConfig(config, `${path}.config`);
+  if (invalid.length > 0) {
+    problems.push(...invalid);
+    return undefined;
+  }
+  const factory = createWithPlugin(entry.pluginName, `${path}.config`, problems, () =>
+    (entry.factory as StreamFilterFactory).createFilterChainFactory(config, { listenerName, logger: logger.child({ filter: filter.type }) }),
+  );
+  return factory && { name: filter.type, pluginName: entry.pluginName, factory };
 }
 
 function buildListenerFilter(filter: FilterConfig, path: string, ctx: ListenerBuildContext, problems: string[]): (() => ListenerFilter) | undefined {

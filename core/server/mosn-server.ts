@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AccessLog } from '../accesslog/access-log';
 import { AdminServer } from '../admin/admin-server';
 import type { AdminRoute } from '../admin/admin-route';
 import { ConfigLoadError } from '../config/config-error';
@@ -10,6 +11,8 @@ import { LogManager } from '../log/log-manager';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { Listener } from '../network/listener';
 import { ClusterManagerImpl } from '../upstream/cluster-manager';
+import { RouterTable } from '../router/router-table';
+import { registerKernelFactories } from './kernel-factories';
 import { buildListenerOptions } from './listener-builder';
 
 export interface MosnServerOptions {
@@ -37,6 +40,8 @@ export class MosnServer {
   private admin: AdminServer | undefined;
   private adminBound = '';
   private stopping: Promise<void> | undefined;
+  private clusterManager: ClusterManagerImpl | undefined;
+  private readonly accessLogs: AccessLog[] = [];
 
   private constructor(private readonly options: MosnServerOptions) {
     this.logs = options.logs ?? new LogManager({ path: options.settings.logPath, level: options.settings.logLevel });
@@ -77,11 +82,24 @@ export class MosnServer {
   private async startUp(): Promise<void> {
     const { config, settings } = this.options;
     this.state = 'Starting';
+    const problems: string[] = [];
+    const routers = RouterTable.fromConfig(
+      (config.servers ?? []).flatMap((s) => s.routers ?? []),
+      problems,
+      'servers[0].routers',
+    );
+    registerKernelFactories(this.registry, { registry: this.registry, routers, metrics: this.metrics }, this.options.version);
     await this.plugins.loadAll();
 
-    const problems: string[] = [];
     const clusterManager = ClusterManagerImpl.fromConfig(config.cluster_manager?.clusters ?? [], this.metrics, this.logs.child({ module: 'upstream' }), problems);
-    const ctx = { registry: this.registry, clusterManager, metrics: this.metrics, logger: this.logs.child({ module: 'listener' }) };
+    this.clusterManager = clusterManager;
+    const ctx = {
+      openedAccessLogs: this.accessLogs,
+      registry: this.registry,
+      clusterManager,
+      metrics: this.metrics,
+      logger: this.logs.child({ module: 'listener' }),
+    };
     const built = (config.servers ?? []).flatMap((s, i) =>
       (s.listeners ?? []).map((l, j) => buildListenerOptions(l, `servers[${i}].listeners[${j}]`, ctx, problems)),
     );
@@ -137,6 +155,8 @@ export class MosnServer {
       l.closeConnections('NoFlush');
     }
     await this.admin?.close();
+    this.clusterManager?.close();
+    await Promise.all(this.accessLogs.map((l) => l.close()));
     await this.plugins.disposeAll();
     this.logger.info('mosn-ts stopped');
     if (!this.options.logs) await this.logs.close();

@@ -1,5 +1,6 @@
 import type { Cluster, LoadBalancerContext } from '../../plugin-sdk';
 import type { LoadBalancer } from './load-balancer';
+import { ResourceManager } from './resource-manager';
 import type { UpstreamHost } from './upstream-host';
 
 /** A SIMPLE cluster: a static host list and its balancer. */
@@ -12,6 +13,8 @@ export class SimpleCluster implements Cluster {
     readonly connectTimeoutMs: number,
     readonly hosts: readonly UpstreamHost[],
     private readonly balancer: LoadBalancer,
+    /** The cluster's circuit breakers; the proxy takes `retries` from it. */
+    readonly resourceManager: ResourceManager = new ResourceManager(),
   ) {}
 
   chooseHost(context?: LoadBalancerContext): UpstreamHost | undefined {

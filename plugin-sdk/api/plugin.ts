@@ -1,6 +1,9 @@
 import type { ListenerFilterFactory } from './listener-filter';
 import type { Logger } from './logger';
 import type { NetworkFilterFactory } from './network-filter';
+import type { ProtocolFactory } from './protocol';
+import type { StreamFilterFactory } from './stream-filter';
+import type { XProtocolCodec } from './xprotocol';
 
 /** The kinds of factory a plugin can provide; the kernel keeps one name → factory map per kind. */
 export type FactoryKind = 'protocol' | 'stream_filter' | 'network_filter' | 'listener_filter' | 'extension';
@@ -45,6 +48,17 @@ export interface PluginContext {
   registerNetworkFilter<Config>(name: string, factory: NetworkFilterFactory<Config>): void;
   /** Registers a listener filter factory under a name declared in `provides`. */
   registerListenerFilter<Config>(name: string, factory: ListenerFilterFactory<Config>): void;
+  /** Registers a stream filter factory (for listeners' `stream_filters[]`). */
+  registerStreamFilter<Config>(name: string, factory: StreamFilterFactory<Config>): void;
+  /** Registers a protocol (codec) under the name configs use, e.g. `Http1`, `bolt`. */
+  registerProtocol(name: string, factory: ProtocolFactory): void;
+  /**
+   * Registers a multiplexed RPC codec (bolt, dubbo, ...) under a protocol name declared in
+   * `provides` with kind `protocol`. The kernel wraps it in its xprotocol stream engine (request id
+   * maps and rewriting, heartbeats, oneway, hijack, keepalive) and registers the resulting
+   * ProtocolFactory, so configs name it like any protocol. Throws when the codec lacks a method.
+   */
+  registerXProtocol<Frame extends object>(name: string, codec: XProtocolCodec<Frame>): void;
   /**
    * Registers a factory of any kind. Prefer the typed methods; this one serves kinds whose typed
    * contract is newer than the kernel you build against.

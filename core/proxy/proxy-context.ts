@@ -1,0 +1,25 @@
+import type { Logger } from '../../plugin-sdk';
+import type { AccessLog } from '../accesslog/access-log';
+import type { RouteMatcher } from '../router/route-matcher';
+import type { ClusterManagerImpl } from '../upstream/cluster-manager';
+import type { DownstreamRequestStats } from './downstream-request-stats';
+import type { ResolvedProtocol } from './proxy-config';
+import type { NamedStreamFilterFactory } from './stream-filter-chain';
+
+/** Everything a proxy filter instance shares with its streams; built once per listener. */
+export interface ProxyContext {
+  readonly listenerName: string;
+  readonly downstreamProtocol: ResolvedProtocol;
+  readonly upstreamProtocol: ResolvedProtocol;
+  /** Undefined when router_config_name names no router: every request gets 404. */
+  readonly router: RouteMatcher | undefined;
+  readonly clusterManager: ClusterManagerImpl;
+  readonly streamFilters: readonly NamedStreamFilterFactory[];
+  readonly accessLogs: readonly AccessLog[];
+  readonly stats: DownstreamRequestStats;
+  readonly logger: Logger;
+  /** HTTP downstream: X-Forwarded-For/-Proto are set. */
+  readonly isHttp: boolean;
+  readonly maxHeaderBytes: number;
+  readonly maxFrameBytes: number;
+}

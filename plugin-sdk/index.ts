@@ -51,3 +51,4 @@ export type {
 } from './api/stream-filter';
 export { CODEC_EXCEPTION_STATUS, XDecodeError } from './api/xprotocol';
 export type { XDecodeLimits, XFrameKind, XKeepaliveSettings, XProtocolCodec } from './api/xprotocol';
+export type { PluginResources, PluginTimer } from './api/plugin-resources';

@@ -1,5 +1,6 @@
 import { PLUGIN_API_VERSION } from '../../plugin-sdk';
 import { packageVersion } from './package-version';
+import { pluginCommand } from './plugin-command';
 import { START_USAGE, startCommand } from './start-command';
 import { stopCommand } from './stop-command';
 
@@ -8,6 +9,7 @@ const USAGE = `usage: mosn <command> [options]
 commands:
   start     start the proxy (mosn start --help for its flags)
   stop      stop the running proxy gracefully
+  plugin    list or reload the running proxy's plugins (mosn plugin --help)
   version   print the version
 
 ${START_USAGE}`;
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
       return startCommand(rest);
     case 'stop':
       return stopCommand(rest);
+    case 'plugin':
+      return pluginCommand(rest);
     case 'version':
     case '--version':
     case '-v':

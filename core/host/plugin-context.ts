@@ -1,4 +1,5 @@
 import type { FactoryKind, Logger, PluginContext, PluginManifest } from '../../plugin-sdk';
+import type { PluginResources } from '../../plugin-sdk/api/plugin-resources';
 import { FACTORY_KINDS } from '../../plugin-sdk';
 import { createXProtocolFactory } from '../stream/xprotocol/xprotocol-factory';
 import { configSchemaKey } from './config-schema-compiler';
@@ -26,13 +27,15 @@ const REQUIRED_METHOD: Partial<Record<FactoryKind, string>> = {
 /**
  * Builds the context a plugin is activated with. Registrations are checked against the manifest's
  * `provides` (undeclared or repeated names throw to the plugin) and staged with the validator
- * compiled from the declared configSchema.
+ * compiled from the declared configSchema. `resources` (timers, servers, sockets, dispose hooks)
+ * belong to the generation being loaded; the context hands out its methods as they are.
  */
 export function createActivationContext(
   manifest: PluginManifest,
   apiVersion: string,
   logger: Logger,
   validators: ReadonlyMap<string, ConfigValidator>,
+  resources: PluginResources,
 ): ActivationContext {
   const staged = new Map<string, RegisteredFactory>();
   let sealed = false;
@@ -75,6 +78,13 @@ export function createActivationContext(
       register('protocol', name, factory);
     },
     register,
+    setTimeout: resources.setTimeout.bind(resources),
+    setInterval: resources.setInterval.bind(resources),
+    clearTimeout: resources.clearTimeout.bind(resources),
+    clearInterval: resources.clearInterval.bind(resources),
+    createServer: resources.createServer.bind(resources) as PluginResources['createServer'],
+    connect: resources.connect.bind(resources),
+    onDispose: resources.onDispose.bind(resources),
   } satisfies PluginContext);
 
   return {

@@ -7,6 +7,7 @@ import { readManifestFile } from '../../plugin-sdk/manifest';
 import { evaluateBundle } from './bundle-evaluator';
 import { compileConfigSchemas } from './config-schema-compiler';
 import type { RegisteredFactory } from './factory-registry';
+import { HostResources } from './host-resources';
 import { createActivationContext } from './plugin-context';
 
 /**
@@ -23,6 +24,8 @@ export interface LoadedPlugin {
   readonly module: PluginModule;
   /** What activate registered, with compiled config validators; not yet in any registry. */
   readonly factories: readonly RegisteredFactory[];
+  /** Timers, servers, sockets and dispose hooks the plugin opened through its context. */
+  readonly resources: HostResources;
   readonly loadedAt: Date;
 }
 
@@ -32,6 +35,10 @@ export interface PluginLoadOptions {
   readonly apiVersion: string;
   /** The host's logger; the plugin gets a child of it. */
   readonly logger: Logger;
+  /** Names the load in resource errors, e.g. `plugin "x" generation 2` (default `plugin "x"`). */
+  readonly describe?: (manifest: PluginManifest) => string;
+  /** Told about throws from the plugin's callbacks that the host runs (timers, server listeners). */
+  readonly onCallbackError?: (manifest: PluginManifest, error: unknown, where: string) => void;
 }
 
 /** A load refused; `message` says which plugin and why. */
@@ -102,11 +109,17 @@ export async function loadPlugin(pluginDir: string, options: PluginLoadOptions):
     throw refuse(`plugin ${plugin}: ${manifest.main}: ${(err as Error).message}`);
   }
 
-  const activation = createActivationContext(manifest, options.apiVersion, options.logger, validators);
+  // Resources belong to this load from the first line of activate: a failed load closes them.
+  const resources = new HostResources(options.describe?.(manifest) ?? `plugin ${plugin}`, (error, where) => {
+    if (options.onCallbackError) options.onCallbackError(manifest, error, where);
+    else options.logger.error({ plugin: manifest.name, err: describeError(error), where }, `plugin ${plugin}: ${where} threw`);
+  });
+  const activation = createActivationContext(manifest, options.apiVersion, options.logger, validators, resources);
   try {
     await module.activate(activation.context);
   } catch (err) {
     activation.seal();
+    await resources.closeAll();
     throw refuse(`plugin ${plugin}: activate failed: ${describeError(err)}`);
   }
   const factories = activation.seal();
@@ -115,11 +128,12 @@ export async function loadPlugin(pluginDir: string, options: PluginLoadOptions):
   const missing = manifest.provides.filter((p) => !registered.has(`${p.kind}/${p.name}`));
   if (missing.length > 0) {
     await deactivateQuietly(module, manifest, options.logger);
+    await resources.closeAll();
     const list = missing.map((p) => `${p.kind} ${JSON.stringify(p.name)}`).join(', ');
     throw refuse(`plugin ${plugin}: activate did not register ${list} declared in plugin.json provides`);
   }
 
-  return { dir, manifest, mainFile, module, factories, loadedAt: new Date() };
+  return { dir, manifest, mainFile, module, factories, resources, loadedAt: new Date() };
 }
 
 /**
@@ -151,7 +165,7 @@ function pluginModuleOf(exports: unknown): PluginModule {
  * `Name: message`, plus the bundle location for a syntax error (V8 puts `file:line` as the first
  * line of its stack, which `message` lacks).
  */
-function describeError(err: unknown, bundle?: { file: string; shownAs: string }): string {
+export function describeError(err: unknown, bundle?: { file: string; shownAs: string }): string {
   if (!(err instanceof Error)) return String(err);
   const text = `${err.name}: ${err.message}`;
   const firstStackLine = err.stack?.split('\n', 1)[0] ?? '';

@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import type { ClientConnection, ReadFilter } from '../../plugin-sdk';
 import type { ParsedAddress } from '../config/address';
 import type { Counter } from '../metrics/metrics-registry';
+import { sharedBufferReads } from './read-buffer';
 import { SocketConnection, type SocketConnectionOptions } from './socket-connection';
 
 export interface ClientConnectionOptions extends SocketConnectionOptions {
@@ -42,12 +43,13 @@ export class OutboundConnection extends SocketConnection implements ClientConnec
     if (this.started) return;
     this.started = true;
     this.metrics.total.inc();
+    const onread = sharedBufferReads((chunk) => this.onSocketData(chunk));
     const opts: net.NetConnectOpts =
       this.address.kind === 'unix'
-        ? { path: this.address.path, allowHalfOpen: true }
-        : { host: this.address.host, port: this.address.port, allowHalfOpen: true, noDelay: true };
+        ? { path: this.address.path, allowHalfOpen: true, onread }
+        : { host: this.address.host, port: this.address.port, allowHalfOpen: true, noDelay: true, onread };
     const socket = net.connect(opts);
-    this.attach(socket);
+    this.attach(socket, true);
     socket.once('connect', () => this.onConnected(socket));
     if (this.connectTimeoutMs > 0) {
       this.connectTimer = setTimeout(() => this.onConnectTimeout(), this.connectTimeoutMs);

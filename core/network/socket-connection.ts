@@ -2,11 +2,15 @@ import type * as net from 'node:net';
 import type { CloseType, Connection, ConnectionEvent, ConnectionEventListener, Logger } from '../../plugin-sdk';
 import { FilterChain, type FilterChainSink } from './filter-chain';
 import type { ConnectionMetrics } from './connection-metrics';
+import { Deadline, type DeadlineOwner } from './deadlines';
+import { type BatchedWriter, markDirty } from './write-batch';
 
 let nextConnectionId = 1;
 
 /** How long a FlushWrite close waits for the peer to take the pending bytes (MOSN's write timeout). */
 const FLUSH_CLOSE_TIMEOUT_MS = 15_000;
+/** A batch of writes up to this size is copied into one Buffer; a bigger one goes as a writev. */
+const CONCAT_LIMIT = 64 * 1024;
 
 export interface SocketConnectionOptions {
   bufferLimit: number;
@@ -21,7 +25,7 @@ export interface SocketConnectionOptions {
  * reading pauses while filters hold more than the buffer limit, and watermark events tell the
  * feeder of this connection to pause while its write buffer is above the limit.
  */
-export class SocketConnection implements Connection, FilterChainSink {
+export class SocketConnection implements Connection, FilterChainSink, BatchedWriter, DeadlineOwner {
   readonly id = nextConnectionId++;
   state: 'connecting' | 'open' | 'closed' = 'open';
   bytesRead = 0;
@@ -38,14 +42,21 @@ export class SocketConnection implements Connection, FilterChainSink {
   private readDisableCount = 0;
   private pausedForBuffer = false;
   private idleTimeoutMs: number;
+  /**
+   * The idle timeout, pushed back on every read and every write batch. Not socket.setTimeout:
+   * Node refreshes that timer on each read and each write call (~1 µs a request).
+   */
+  private idleTimer: Deadline | undefined;
   /** Set when this side decides the close reason before the socket's 'close' arrives. */
   private closeReason: ConnectionEvent | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket?.uncork();
-  };
+  /**
+   * Writes gathered during this event-loop turn, given to the socket at once at its end
+   * (write-batch.ts): one syscall per turn, and one wake-up of the peer. The array is reused.
+   */
+  private readonly pending: Buffer[] = [];
+  private pendingCount = 0;
+  private pendingBytes = 0;
 
   constructor(options: SocketConnectionOptions) {
     this.bufferLimit = options.bufferLimit;
@@ -55,16 +66,18 @@ export class SocketConnection implements Connection, FilterChainSink {
     this.filters = new FilterChain(this, this);
   }
 
-  /** Wires a socket's events to this connection. */
-  protected attach(socket: net.Socket): void {
+  /**
+   * Wires a socket's events to this connection. `ownReads`: the socket was made with an `onread`
+   * option that calls {@link onSocketData} itself (read-buffer.ts), so there are no 'data' events.
+   */
+  protected attach(socket: net.Socket, ownReads = false): void {
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
+    if (!ownReads) socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
     socket.on('end', () => this.filters.onRead(undefined, true));
     socket.on('drain', () => this.onSocketDrain());
     socket.on('error', (err: NodeJS.ErrnoException) => this.onSocketError(err));
     socket.on('close', () => this.onSocketClose());
-    socket.on('timeout', () => this.onIdleTimeout());
-    if (this.idleTimeoutMs > 0) socket.setTimeout(this.idleTimeoutMs);
+    this.touch();
     if (this.readDisableCount > 0) socket.pause();
   }
 
@@ -81,7 +94,7 @@ export class SocketConnection implements Connection, FilterChainSink {
 
   /** Bytes handed to the socket and not yet sent (bounded by the watermark backpressure). */
   get writeBuffered(): number {
-    return this.socket?.writableLength ?? 0;
+    return (this.socket?.writableLength ?? 0) + this.pendingBytes;
   }
 
   /** Bytes read and held by filters (reading pauses above the buffer limit). */
@@ -98,7 +111,7 @@ export class SocketConnection implements Connection, FilterChainSink {
   end(): void {
     if (this.state === 'closed') return;
     if (this.filters.hasWriteFilters) this.filters.onWrite(undefined, true);
-    else this.socket?.end();
+    else this.endSocket();
   }
 
   close(type: CloseType = 'FlushWrite'): void {
@@ -108,6 +121,8 @@ export class SocketConnection implements Connection, FilterChainSink {
     }
     this.closeReason ??= 'LocalClose';
     const socket = this.socket;
+    if (type === 'NoFlush') this.discardPending();
+    else this.flushPending();
     if (type === 'NoFlush' || socket.writableLength === 0 || socket.writableFinished) {
       socket.destroy();
       return;
@@ -126,7 +141,8 @@ export class SocketConnection implements Connection, FilterChainSink {
 
   setIdleTimeout(ms: number): void {
     this.idleTimeoutMs = ms;
-    this.socket?.setTimeout(ms);
+    if (ms > 0) this.touch();
+    else this.idleTimer?.disarm();
   }
 
   addEventListener(listener: ConnectionEventListener): void {
@@ -142,7 +158,43 @@ export class SocketConnection implements Connection, FilterChainSink {
 
   flushWrite(chunks: Buffer[], end: boolean): void {
     for (let i = 0; i < chunks.length; i++) this.writeToSocket(chunks[i]);
-    if (end) this.socket?.end();
+    if (end) this.endSocket();
+  }
+
+  // BatchedWriter
+
+  /** Gives the gathered writes to the socket: one Buffer, so one write syscall. */
+  flushPending(): void {
+    const n = this.pendingCount;
+    if (n === 0) return;
+    const socket = this.socket;
+    if (!socket || socket.destroyed) {
+      this.discardPending();
+      return;
+    }
+    const pending = this.pending;
+    if (n === 1) {
+      socket.write(pending[0]);
+    } else if (this.pendingBytes <= CONCAT_LIMIT) {
+      socket.write(Buffer.concat(pending.length === n ? pending : pending.slice(0, n), this.pendingBytes));
+    } else {
+      // Big batches go as a writev (no copy).
+      socket.cork();
+      for (let i = 0; i < n; i++) socket.write(pending[i]);
+      socket.uncork();
+    }
+    this.discardPending();
+    this.touch();
+    // Above the watermark, the socket's 'drain' says when to go on; but Node emits it only when a
+    // write filled its own buffer (16 KiB). When it will not come (the kernel took the batch, or
+    // the limit is below 16 KiB), feeding may go on now.
+    if (this.aboveWriteBufferHighWatermark && !socket.writableNeedDrain) this.onSocketDrain();
+  }
+
+  // DeadlineOwner: the idle timeout passed.
+
+  onDeadline(): void {
+    if (this.state !== 'closed') this.onIdleTimeout();
   }
 
   readChainRan(buffered: number): void {
@@ -170,23 +222,37 @@ export class SocketConnection implements Connection, FilterChainSink {
     if (!socket || socket.destroyed) return;
     this.bytesWritten += data.length;
     this.metrics.bytesWritten.inc(data.length);
-    // Everything written while handling one event (a response's head and body, several
-    // pipelined replies) leaves in one writev: the syscall, not the bytes, is the cost.
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      queueMicrotask(this.uncork);
-    }
-    socket.write(data);
-    if (!this.aboveWriteBufferHighWatermark && socket.writableLength > this.bufferLimit) {
+    if (this.pendingCount === 0) markDirty(this);
+    this.pending[this.pendingCount++] = data;
+    this.pendingBytes += data.length;
+    if (!this.aboveWriteBufferHighWatermark && socket.writableLength + this.pendingBytes > this.bufferLimit) {
       this.aboveWriteBufferHighWatermark = true;
       for (const l of this.listeners.slice()) l.onAboveWriteBufferHighWatermark?.(this);
     }
   }
 
-  private onSocketData(chunk: Buffer): void {
+  private discardPending(): void {
+    const pending = this.pending;
+    for (let i = 0; i < this.pendingCount; i++) pending[i] = undefined as unknown as Buffer;
+    this.pendingCount = 0;
+    this.pendingBytes = 0;
+  }
+
+  /** FIN after what was written so far. */
+  private endSocket(): void {
+    this.flushPending();
+    this.socket?.end();
+  }
+
+  /** Activity: the idle timeout starts over. */
+  private touch(): void {
+    if (this.idleTimeoutMs > 0 && this.socket !== undefined) (this.idleTimer ??= new Deadline(this)).arm(this.idleTimeoutMs);
+  }
+
+  protected onSocketData(chunk: Buffer): void {
     this.bytesRead += chunk.length;
     this.metrics.bytesRead.inc(chunk.length);
+    this.touch();
     this.filters.onRead(chunk, false);
   }
 
@@ -216,6 +282,8 @@ export class SocketConnection implements Connection, FilterChainSink {
     if (this.state === 'closed') return;
     const wasOpen = this.state === 'open';
     this.state = 'closed';
+    this.discardPending();
+    this.idleTimer?.disarm();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (wasOpen) {
       this.metrics.active.dec();

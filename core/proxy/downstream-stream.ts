@@ -8,10 +8,11 @@ import type {
   StreamSenderFilterHandler,
 } from '../../plugin-sdk';
 import { RequestLogRecord, ResponseFlag } from '../accesslog/request-log-record';
+import { Deadline, type DeadlineOwner } from '../network/deadlines';
 import type { MatchedRoute } from '../router/matched-route';
 import type { ConnectionPool } from '../upstream/pool/connection-pool';
 import { LOCAL_REPLY_BODY, localReplyHeaders } from './local-reply';
-import type { ProxyContext } from './proxy-context';
+import type { DownstreamConnectionInfo, ProxyContext } from './proxy-context';
 import { isRetriable, type TryOutcome } from './retry-decision';
 import { PHASES, StreamFilterChain } from './stream-filter-chain';
 import { ReceiverFilterHandler, SenderFilterHandler, type FilterHandlerTarget } from './filter-handlers';
@@ -25,7 +26,7 @@ const RETRY_BUFFER_LIMIT = 1 << 20;
  * route match, host choice, upstream tries with retries and timeouts, sender filters, the reply,
  * the access log. It is the receiver of the downstream codec's request stream.
  */
-export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, FilterHandlerTarget {
+export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, FilterHandlerTarget, DeadlineOwner {
   readonly record: RequestLogRecord;
   private headers: HeaderMap | undefined;
   private requestEnded = false;
@@ -42,7 +43,7 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   private readonly stopPosition = { index: 0 };
   private tries = 0;
   private retriesInFlight = false;
-  private globalTimer: NodeJS.Timeout | undefined;
+  private globalTimer: Deadline | undefined;
   private globalTimeoutMs = 0;
   private tryTimeoutMs = 0;
   /** Response headers went downstream: no more retries or local replies. */
@@ -53,11 +54,15 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   private heldResponse: { headers: HeaderMap; endStream: boolean; data: Buffer[]; dataEnd: boolean; trailers?: HeaderMap } | undefined;
   private readDisabledForBody = false;
 
+  private readonly connection: Connection;
+
   constructor(
     private readonly ctx: ProxyContext,
-    private readonly connection: Connection,
+    private readonly downstream: DownstreamConnectionInfo,
     private readonly responder: StreamSender,
   ) {
+    const connection = downstream.connection;
+    this.connection = connection;
     this.record = new RequestLogRecord();
     const r = this.record;
     r.start();
@@ -199,9 +204,7 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   }
 
   private chooseHost(): boolean {
-    const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, {
-      downstreamConnection: this.connection,
-    });
+    const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, this.downstream.lbContext);
     if (!pool) {
       this.record.responseFlags |= ResponseFlag.NoHealthyUpstream;
       this.sendLocalReply(503);
@@ -218,7 +221,8 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     if (this.finished) return;
     this.tries++;
     if (this.tries === 1 && this.globalTimeoutMs > 0) {
-      this.globalTimer = setTimeout(() => this.onGlobalTimeout(), this.globalTimeoutMs);
+      this.globalTimer = new Deadline(this);
+      this.globalTimer.arm(this.globalTimeoutMs);
     }
     const upstream = new UpstreamRequest(this, this.pool!, this.headers!, this.tryTimeoutMs, this.ctx.clusterManager.clusterStats(this.clusterName!));
     this.upstream = upstream;
@@ -336,9 +340,7 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     const previous = this.pool?.host.address;
     // Prefer another host for the next try, as Envoy's previous-hosts predicate does.
     for (let i = 0; i < 3; i++) {
-      const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, {
-        downstreamConnection: this.connection,
-      });
+      const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, this.downstream.lbContext);
       if (!pool) break;
       this.pool = pool;
       if (pool.host.address !== previous) break;
@@ -351,8 +353,8 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     return this.bodyRetainable;
   }
 
-  private onGlobalTimeout(): void {
-    this.globalTimer = undefined;
+  /** DeadlineOwner: the route's global timeout passed. */
+  onDeadline(): void {
     if (this.finished) return;
     this.clusterName && this.ctx.clusterManager.clusterStats(this.clusterName).requestTimeout.inc();
     this.upstream?.abandon();
@@ -513,7 +515,7 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   }
 
   private addForwardedHeaders(headers: HeaderMap): void {
-    const ip = ipOf(this.connection.remoteAddress);
+    const ip = this.downstream.clientIp;
     if (ip) {
       const prior = headers.get('x-forwarded-for');
       headers.set('x-forwarded-for', prior ? `${prior}, ${ip}` : ip);
@@ -524,7 +526,7 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   private finish(reset: StreamResetReason | undefined): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.globalTimer) clearTimeout(this.globalTimer);
+    this.globalTimer?.disarm();
     if (this.retriesInFlight && this.clusterName) this.ctx.clusterManager.releaseRetry(this.clusterName);
     if (!this.responseEnded && reset === undefined) this.upstream?.abandon();
     this.filters?.destroy();
@@ -549,11 +551,4 @@ function headerMs(headers: HeaderMap, name: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
-function ipOf(address: string): string {
-  if (address.startsWith('unix:')) return '';
-  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
-  const colon = address.lastIndexOf(':');
-  return colon > 0 ? address.slice(0, colon) : address;
 }

@@ -1,4 +1,4 @@
-import type { Logger } from '../../plugin-sdk';
+import type { Connection, LoadBalancerContext, Logger } from '../../plugin-sdk';
 import type { AccessLog } from '../accesslog/access-log';
 import type { RouteMatcher } from '../router/route-matcher';
 import type { ClusterManagerImpl } from '../upstream/cluster-manager';
@@ -22,4 +22,21 @@ export interface ProxyContext {
   readonly isHttp: boolean;
   readonly maxHeaderBytes: number;
   readonly maxFrameBytes: number;
+}
+
+/** What every stream of one downstream connection needs to know about it; made once per connection. */
+export interface DownstreamConnectionInfo {
+  readonly connection: Connection;
+  /** The client's IP for X-Forwarded-For ('' on a unix socket). */
+  readonly clientIp: string;
+  /** Given to the load balancer with each host choice. */
+  readonly lbContext: LoadBalancerContext;
+}
+
+/** The IP part of an `ip:port` / `[ipv6]:port` address ('' for `unix:` addresses). */
+export function ipOf(address: string): string {
+  if (address.startsWith('unix:')) return '';
+  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
+  const colon = address.lastIndexOf(':');
+  return colon > 0 ? address.slice(0, colon) : address;
 }

@@ -12,7 +12,7 @@ import type {
 } from '../../plugin-sdk';
 import { isCloseEvent } from '../../plugin-sdk';
 import { DownstreamStream } from './downstream-stream';
-import type { ProxyContext } from './proxy-context';
+import { ipOf, type DownstreamConnectionInfo, type ProxyContext } from './proxy-context';
 
 /**
  * MOSN's `proxy` network filter on one downstream connection: the downstream protocol's codec
@@ -21,12 +21,14 @@ import type { ProxyContext } from './proxy-context';
 export class ProxyFilter implements ReadFilter, ServerStreamCallbacks {
   private connection!: Connection;
   private codec!: ServerStreamConnection;
+  private downstream!: DownstreamConnectionInfo;
 
   constructor(private readonly ctx: ProxyContext) {}
 
   initializeReadFilterCallbacks(callbacks: ReadFilterCallbacks): void {
     const connection = callbacks.connection;
     this.connection = connection;
+    this.downstream = { connection, clientIp: ipOf(connection.remoteAddress), lbContext: { downstreamConnection: connection } };
     this.codec = this.ctx.downstreamProtocol.factory.createServerConnection(connection, this, {
       maxHeaderBytes: this.ctx.maxHeaderBytes,
       maxFrameBytes: this.ctx.maxFrameBytes,
@@ -52,6 +54,6 @@ export class ProxyFilter implements ReadFilter, ServerStreamCallbacks {
   }
 
   onNewStream(responder: StreamSender): StreamReceiver {
-    return new DownstreamStream(this.ctx, this.connection, responder);
+    return new DownstreamStream(this.ctx, this.downstream, responder);
   }
 }

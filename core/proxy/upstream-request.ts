@@ -3,6 +3,7 @@ import { ResponseFlag } from '../accesslog/request-log-record';
 import type { ClusterStats } from '../upstream/cluster-stats';
 import type { ConnectionPool, PendingStream, PoolCallbacks, PoolFailureReason } from '../upstream/pool/connection-pool';
 import type { UpstreamHost } from '../upstream/upstream-host';
+import { Deadline, type DeadlineOwner } from '../network/deadlines';
 import type { TryOutcome } from './retry-decision';
 
 /** The downstream stream a try reports to. */
@@ -24,7 +25,7 @@ export interface UpstreamRequestOwner {
  * request, relays the response, and turns failures and per-try timeouts into outcomes the
  * owner can retry.
  */
-export class UpstreamRequest implements StreamReceiver, PoolCallbacks {
+export class UpstreamRequest implements StreamReceiver, PoolCallbacks, DeadlineOwner {
   ready = false;
   private sender: StreamSender | undefined;
   private pending: PendingStream | undefined;
@@ -32,7 +33,7 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks {
   /** A final (non-1xx) response began. */
   private responding = false;
   private done = false;
-  private tryTimer: NodeJS.Timeout | undefined;
+  private tryTimer: Deadline | undefined;
   private startedAt = 0;
 
   constructor(
@@ -47,7 +48,10 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks {
     this.startedAt = performance.now();
     this.stats.requestTotal.inc();
     this.stats.requestActive.inc();
-    if (this.tryTimeoutMs > 0) this.tryTimer = setTimeout(() => this.onTryTimeout(), this.tryTimeoutMs);
+    if (this.tryTimeoutMs > 0) {
+      this.tryTimer = new Deadline(this);
+      this.tryTimer.arm(this.tryTimeoutMs);
+    }
     this.pending = this.pool.newStream(this, this);
   }
 
@@ -115,8 +119,7 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks {
     const final = status < 100 || status >= 200 || status === 101;
     if (final) {
       this.responding = true;
-      if (this.tryTimer) clearTimeout(this.tryTimer);
-      this.tryTimer = undefined;
+      this.tryTimer?.disarm();
     }
     if (!this.owner.onUpstreamHeaders(this, headers, endStream)) return;
     if (final && endStream) this.end(status < 500);
@@ -164,8 +167,8 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks {
     this.sender?.reset('LocalReset');
   }
 
-  private onTryTimeout(): void {
-    this.tryTimer = undefined;
+  /** DeadlineOwner: the per-try timeout passed. */
+  onDeadline(): void {
     if (this.done || this.responding) return;
     this.stats.requestTimeout.inc();
     this.abandon();
@@ -175,7 +178,7 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks {
   private end(success: boolean): void {
     if (this.done) return;
     this.done = true;
-    if (this.tryTimer) clearTimeout(this.tryTimer);
+    this.tryTimer?.disarm();
     this.stats.requestActive.dec();
     this.stats.requestDuration.observe(performance.now() - this.startedAt);
     (success ? this.stats.responseSuccess : this.stats.responseFailed).inc();

@@ -27,6 +27,8 @@ export class DomainIndex<T> {
   private readonly prefixes: Wildcard<T>[] = [];
   private readonly anyHostByPort = new Map<string, T>();
   private defaultTarget: T | undefined;
+  /** Only the default `*` is configured: every authority gets it, no need to look at it. */
+  private onlyDefault = true;
   private readonly seen = new Map<string, DomainSource>();
 
   /** Adds a domain; returns a problem reason (for the domain's path) instead of adding it. */
@@ -45,6 +47,7 @@ export class DomainIndex<T> {
       return `duplicate domain ${JSON.stringify(domain)}, already used at ${first.path}`;
     }
     this.seen.set(key, { path, domain });
+    if (kind !== 'any' || port !== '') this.onlyDefault = false;
     switch (kind) {
       case 'exact': {
         let byPort = this.exact.get(host);
@@ -66,9 +69,14 @@ export class DomainIndex<T> {
     return undefined;
   }
 
+  /** Whether only the default `*` is configured (so the authority need not be read). */
+  get onlyDefaultDomain(): boolean {
+    return this.onlyDefault;
+  }
+
   /** The target for an authority; the default one when the request has none (RPC protocols). */
   find(authority: string | undefined): T | undefined {
-    if (!authority) return this.defaultTarget;
+    if (!authority || this.onlyDefault) return this.defaultTarget;
     const { host, port } = splitHostPort(authority);
     const byPort = this.exact.get(host);
     if (byPort) {

@@ -14,5 +14,7 @@ export function splitPath(rawPath: string): SplitPath {
 /** The request's path without the query string; '' when there is no `:path` (RPC protocols). */
 export function requestPath(headers: HeaderMap): string {
   const raw = headers.get(':path');
-  return raw === undefined ? '' : splitPath(raw).path;
+  if (raw === undefined) return '';
+  const q = raw.indexOf('?');
+  return q < 0 ? raw : raw.slice(0, q);
 }

@@ -61,6 +61,7 @@ export class RouteMatcher {
 
   /** The route for a request, or undefined (no virtual host for its authority, or no route). */
   match(headers: HeaderMap): MatchedRoute | undefined {
-    return this.domains.find(headers.get(':authority'))?.match(headers);
+    const domains = this.domains;
+    return domains.find(domains.onlyDefaultDomain ? undefined : headers.get(':authority'))?.match(headers);
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AccessLog } from '../accesslog/access-log';
 import { AdminServer } from '../admin/admin-server';
+import { pluginsRoutes } from '../admin/plugins-routes';
 import type { AdminRoute } from '../admin/admin-route';
 import { ConfigLoadError } from '../config/config-error';
 import type { MosnConfig } from '../config/config-types';
@@ -46,7 +47,12 @@ export class MosnServer {
   private constructor(private readonly options: MosnServerOptions) {
     this.logs = options.logs ?? new LogManager({ path: options.settings.logPath, level: options.settings.logLevel });
     this.logger = this.logs.logger;
-    this.plugins = new PluginHost({ dir: options.settings.pluginsDir, registry: this.registry, logger: this.logs.child({ module: 'plugins' }) });
+    this.plugins = new PluginHost({
+      dir: options.settings.pluginsDir,
+      registry: this.registry,
+      logger: this.logs.child({ module: 'plugins' }),
+      metrics: this.metrics,
+    });
   }
 
   /** Loads plugins, builds and binds everything; rejects with ConfigLoadError on a bad config. */
@@ -120,7 +126,8 @@ export class MosnServer {
       metrics: this.metrics,
       logs: this.logs,
       state: () => this.state,
-      extraRoutes: this.options.adminRoutes,
+      // Listing only: POST /api/v1/plugins/reload waits until listeners rebuild on a swap.
+      extraRoutes: [...(this.options.adminRoutes ?? []), ...pluginsRoutes(this.plugins).filter((r) => r.method === 'GET')],
     });
     this.adminBound = await this.admin.listen(settings.adminAddress).catch((err: Error) => {
       throw new Error(`admin API could not bind ${settings.adminAddress}: ${err.message}`);

@@ -1,6 +1,7 @@
 import type { ListenerFilterFactory } from './listener-filter';
 import type { Logger } from './logger';
 import type { NetworkFilterFactory } from './network-filter';
+import type { PluginResources } from './plugin-resources';
 import type { ProtocolFactory } from './protocol';
 import type { StreamFilterFactory } from './stream-filter';
 import type { XProtocolCodec } from './xprotocol';
@@ -36,8 +37,12 @@ export interface PluginManifest {
   description?: string;
 }
 
-/** Handed to `activate`: the only way for a plugin to register factories. */
-export interface PluginContext {
+/**
+ * Handed to `activate`: the only way for a plugin to register factories, and (through
+ * {@link PluginResources}) to open timers, servers and sockets that the host closes when this
+ * generation of the plugin is disposed. Keep it for later use; it stays valid until then.
+ */
+export interface PluginContext extends PluginResources {
   /** The plugin's manifest as loaded. */
   readonly manifest: Readonly<PluginManifest>;
   /** The kernel's plugin API version. */

@@ -1,8 +1,13 @@
 import { buildCommand } from './build-command';
 import { type CliCommand, type CliOutput, EXIT, UsageError } from './cli-command';
+import { indexCommand } from './index-command';
+import { installCommand } from './install-command';
+import { newCommand } from './new-command';
+import { packCommand } from './pack-command';
+import { testCommand } from './test-command';
 
-/** The commands `mosn-plugin` knows, in the order `--help` lists them. */
-const COMMANDS: readonly CliCommand[] = [buildCommand];
+/** The commands `mosn-plugin` knows, in the order `--help` lists them (an author's loop, then the registry's). */
+const COMMANDS: readonly CliCommand[] = [newCommand, buildCommand, testCommand, packCommand, installCommand, indexCommand];
 
 const STDIO: CliOutput = {
   out: (line) => process.stdout.write(`${line}\n`),

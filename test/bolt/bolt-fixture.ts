@@ -29,7 +29,7 @@ export function proxyListener(name: string, downstream: string, upstream?: strin
  * `clusters` maps cluster name → host addresses.
  */
 export function startBoltMosn(opts: {
-  listeners: ReturnType<typeof proxyListener>[];
+  listeners: Record<string, unknown>[];
   routes: Record<string, unknown>[];
   clusters: Record<string, string[]>;
   clusterExtra?: Record<string, unknown>;

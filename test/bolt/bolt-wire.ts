@@ -114,6 +114,8 @@ export class RawBoltClient {
       for (const w of this.waiters.splice(0)) w();
     });
     socket.on('error', () => undefined);
+    // The proxy closing shows as FIN ('end') on this half-open socket; treat it as closed.
+    socket.on('end', () => socket.destroy());
     socket.on('close', () => {
       this.closed = true;
       for (const w of this.closedWaiters.splice(0)) w();

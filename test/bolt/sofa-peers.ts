@@ -17,6 +17,10 @@ const boltProtocol = require('sofa-bolt-node') as {
   decoder(options: Record<string, unknown>): BoltDecoder;
 };
 
+const boltFrames = require('sofa-bolt-node/lib/protocol') as {
+  requestEncode(id: number, req: Record<string, unknown>, options: Record<string, unknown>): Buffer;
+};
+
 interface SofaRpcClient {
   createConsumer(options: Record<string, unknown>): SofaConsumer;
   close(): Promise<void>;
@@ -31,6 +35,7 @@ export interface SofaConsumer {
 interface BoltEncoder extends NodeJS.ReadWriteStream {
   protocolType: string;
   boltVersion: number;
+  crcEnable: boolean;
   writeRequest(id: number, req: Record<string, unknown>, cb?: (err: Error | null) => void): void;
   writeHeartbeat(id: number, hb: Record<string, unknown>, cb?: (err: Error | null) => void): void;
 }
@@ -52,6 +57,24 @@ export const SILENT = { info() {}, warn() {}, error() {}, debug() {} };
 /** A hessian2 java.lang.String argument. */
 export function jstr(s: string): { $class: string; $: string } {
   return { $class: 'java.lang.String', $: s };
+}
+
+/**
+ * The exact bytes sofa-bolt-node sends for a request (SofaRequest + hessian2 args), for tests
+ * that write frames on a raw socket to read the response's status and id.
+ */
+export function sofaRequestFrame(
+  id: number,
+  service: string,
+  method: string,
+  args: unknown[],
+  opts: { timeout?: number; oneway?: boolean; version?: 1 | 2 } = {},
+): Buffer {
+  return boltFrames.requestEncode(
+    id,
+    { serverSignature: `${service}:1.0`, methodName: method, args, timeout: opts.timeout ?? 3000, oneway: opts.oneway ?? false, targetAppName: '', requestProps: {} },
+    { protocolType: opts.version === 2 ? 'bolt2' : 'bolt', codecType: 'hessian2', boltVersion: 1, crcEnable: false, classCache: new Map() },
+  );
 }
 
 /** A hessian2 int argument. */
@@ -102,7 +125,7 @@ export function startSofaServer(name: string): Promise<SofaServer> {
         child,
         async stats() {
           direct ??= newClient();
-          const c = direct.createConsumer({ interfaceName: 'com.example.EchoService', version: '1.0', serverHost: address });
+          const c = direct.createConsumer({ interfaceName: 'com.example.EchoService', version: '1.0', serverHost: address, ...CONSUMER_DEFAULTS });
           await c.ready();
           return JSON.parse(String(await c.invoke('stats', [], { responseTimeout: 3000 }))) as SofaServerStats;
         },
@@ -119,6 +142,12 @@ export function startSofaServer(name: string): Promise<SofaServer> {
   });
 }
 
+/**
+ * A consumer's address group sleeps `retryFaultInterval` (30 s) between reconnect attempts and only
+ * notices it was closed after a sleep; a short one lets a test process exit promptly.
+ */
+const CONSUMER_DEFAULTS = { retryFaultInterval: 200 };
+
 function newClient(): SofaRpcClient {
   const client = new sofaRpc.client.RpcClient({ logger: SILENT });
   client.on('error', () => undefined);
@@ -132,7 +161,7 @@ export class SofaClient {
   constructor(private readonly address: string) {}
 
   async consumer(interfaceName: string, options: Record<string, unknown> = {}): Promise<SofaConsumer> {
-    const c = this.client.createConsumer({ interfaceName, version: '1.0', serverHost: this.address, ...options });
+    const c = this.client.createConsumer({ interfaceName, version: '1.0', serverHost: this.address, ...CONSUMER_DEFAULTS, ...options });
     await c.ready();
     return c;
   }
@@ -158,8 +187,8 @@ export class BoltPeer extends EventEmitter {
     super();
   }
 
-  /** Connects; `version` 2 sends boltv2 frames. */
-  static connect(port: number, version: 1 | 2 = 1): Promise<BoltPeer> {
+  /** Connects; `version` 2 sends boltv2 frames (with a CRC32 trailer when `crc`). */
+  static connect(port: number, version: 1 | 2 = 1, crc = false): Promise<BoltPeer> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ port, host: '127.0.0.1' }, () => {
         socket.off('error', reject);
@@ -168,6 +197,7 @@ export class BoltPeer extends EventEmitter {
         if (version === 2) {
           encoder.protocolType = 'bolt2';
           encoder.boltVersion = 1;
+          encoder.crcEnable = crc;
         }
         const decoder = boltProtocol.decoder(opts);
         const peer = new BoltPeer(socket, encoder);

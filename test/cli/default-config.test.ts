@@ -18,6 +18,8 @@ describe('the default config (configs/mosn_config.json)', () => {
       const metrics = await (await fetch('http://127.0.0.1:34901/metrics')).text();
       assert.match(metrics, /^downstream_connection_total\{listener="serverListener"\} [1-9]/m);
       assert.match(metrics, /^upstream_connection_total\{cluster="hello_service"\} [1-9]/m);
+      const plugins = (await (await fetch('http://127.0.0.1:34901/api/v1/plugins')).json()) as { plugins: { name: string; state: string }[] };
+      assert.equal(plugins.plugins.find((p) => p.name === 'tcp_proxy')?.state, 'loaded');
       const states = await (await fetch('http://127.0.0.1:34901/api/v1/states')).text();
       assert.match(states, /state=6/); // Running
     } finally {

@@ -133,7 +133,7 @@ describe('mosn-plugin build', () => {
     assert.match(partly.stdout, /^beta@2\.0\.0 → /);
 
     assert.equal(runCli(['--help']).status, 0);
-    assert.match(runCli(['--help']).stdout, /build {2}bundle plugin folders/);
+    assert.match(runCli(['--help']).stdout, /^  build +bundle plugin folders/m);
     assert.equal(runCli(['build', '--help']).status, 0);
     const unknown = runCli(['frobnicate']);
     assert.equal(unknown.status, 2);

@@ -66,7 +66,7 @@ export class XClientStream<F extends object> implements StreamSender {
     this.done = true;
     const codec = this.owner.codec;
     const headers = new FrameHeaderMap(codec, frame);
-    headers.add(':status', String(codec.responseStatus(frame)));
+    headers.add(':status', statusText(codec.responseStatus(frame)));
     codec.readHeaders(frame, headers);
     headers.changed = false;
     const body = codec.body(frame);
@@ -125,6 +125,14 @@ export class XClientStream<F extends object> implements StreamSender {
       process.nextTick(onewaySent, this);
     }
   }
+}
+
+/** `:status` values as strings, made once. */
+const STATUS_TEXT: string[] = [];
+
+function statusText(status: number): string {
+  if (status >= 0 && status < 1000) return (STATUS_TEXT[status] ??= String(status));
+  return String(status);
 }
 
 function onewaySent(stream: XClientStream<object>): void {

@@ -33,6 +33,9 @@ export class XServerConnection<F extends object> implements ServerStreamConnecti
   private closed = false;
   /** The client half-closed: close once the streams in flight have answered. */
   private closeWhenIdle = false;
+  /** A client sends the same timeout on every request: its header value is made once. */
+  private lastTimeout = 0;
+  private lastTimeoutText = '';
 
   constructor(
     readonly codec: XProtocolCodec<F>,
@@ -132,7 +135,11 @@ export class XServerConnection<F extends object> implements ServerStreamConnecti
     const timeout = codec.timeoutMs(frame);
     if (timeout > 0 && !headers.has(GLOBAL_TIMEOUT_HEADER)) {
       // The request's own deadline bounds the proxy's wait (MOSN sets VarProxyGlobalTimeout).
-      headers.add(GLOBAL_TIMEOUT_HEADER, String(timeout));
+      if (timeout !== this.lastTimeout) {
+        this.lastTimeout = timeout;
+        this.lastTimeoutText = String(timeout);
+      }
+      headers.add(GLOBAL_TIMEOUT_HEADER, this.lastTimeoutText);
       headers.engineHeader = GLOBAL_TIMEOUT_HEADER;
     }
     headers.changed = false;

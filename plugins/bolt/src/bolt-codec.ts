@@ -5,7 +5,6 @@ import {
   CMD_RESPONSE,
   CODEC_HESSIAN2,
   MAX_REQUEST_ID,
-  PROTOCOL_V1,
   STATUS_SUCCESS,
   TYPE_REQUEST,
   TYPE_REQUEST_ONEWAY,
@@ -137,7 +136,7 @@ export class BoltCodec implements XProtocolCodec<BoltFrame> {
   /** A response frame in the request's version (v2 without CRC: frames made here carry none). */
   private responseTo(request: BoltFrame): BoltFrame {
     const f = new BoltFrame();
-    f.protocol = request.protocol === PROTOCOL_V1 ? PROTOCOL_V1 : request.protocol;
+    f.protocol = request.protocol;
     f.ver1 = request.ver1;
     f.type = TYPE_RESPONSE;
     f.version = request.version;

@@ -49,9 +49,9 @@ export function decodeBoltFrame(buffer: IoBuffer, limits: XDecodeLimits): BoltFr
   }
   // classLen, headerLen, contentLen are the last 8 bytes of the fixed part in every layout.
   const lens = fixedLen - 8;
-  const classLen = bytes.readUInt16BE(lens);
-  const headerLen = bytes.readUInt16BE(lens + 2);
-  const contentLen = bytes.readUInt32BE(lens + 4);
+  const classLen = u16(bytes, lens);
+  const headerLen = u16(bytes, lens + 2);
+  const contentLen = u32(bytes, lens + 4);
   const crc = code === PROTOCOL_V2 && (bytes[11] & V2_SWITCH_CRC) !== 0 ? CRC_LEN : 0;
   const frameLen = fixedLen + classLen + headerLen + contentLen + crc;
   if (frameLen > limits.maxFrameBytes) {
@@ -69,26 +69,27 @@ export function decodeBoltFrame(buffer: IoBuffer, limits: XDecodeLimits): BoltFr
   frame.protocol = code;
   frame.type = type;
   if (code === PROTOCOL_V1) {
-    frame.cmdCode = raw.readUInt16BE(2);
+    frame.cmdCode = u16(raw, 2);
     frame.version = raw[4];
-    frame.requestId = raw.readUInt32BE(5);
+    frame.requestId = u32(raw, 5);
     frame.codec = raw[9];
-    if (isResponse) frame.status = raw.readUInt16BE(10);
-    else frame.timeout = raw.readInt32BE(10);
+    if (isResponse) frame.status = u16(raw, 10);
+    else frame.timeout = u32(raw, 10) | 0;
   } else {
     frame.ver1 = raw[1];
-    frame.cmdCode = raw.readUInt16BE(3);
+    frame.cmdCode = u16(raw, 3);
     frame.version = raw[5];
-    frame.requestId = raw.readUInt32BE(6);
+    frame.requestId = u32(raw, 6);
     frame.codec = raw[10];
     frame.switchCode = raw[11];
-    if (isResponse) frame.status = raw.readUInt16BE(12);
-    else frame.timeout = raw.readInt32BE(12);
+    if (isResponse) frame.status = u16(raw, 12);
+    else frame.timeout = u32(raw, 12) | 0;
   }
   const headerAt = fixedLen + classLen;
   const contentAt = headerAt + headerLen;
-  frame.classBytes = raw.subarray(fixedLen, headerAt);
-  frame.content = raw.subarray(contentAt, contentAt + contentLen);
+  frame.classAt = fixedLen;
+  frame.classLen = classLen;
+  if (contentLen > 0) frame.content = raw.subarray(contentAt, contentAt + contentLen);
   if (headerLen > 0) {
     try {
       frame.headers = decodeHeaderBlock(raw.subarray(headerAt, contentAt));
@@ -97,4 +98,14 @@ export function decodeBoltFrame(buffer: IoBuffer, limits: XDecodeLimits): BoltFr
     }
   }
   return frame;
+}
+
+// Big-endian reads by hand: the hot path reads a dozen fields per frame, and these skip the
+// argument checks of Buffer's read methods (the length was checked once above).
+function u16(b: Buffer, at: number): number {
+  return (b[at] << 8) | b[at + 1];
+}
+
+function u32(b: Buffer, at: number): number {
+  return b[at] * 0x1000000 + ((b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]);
 }

@@ -13,7 +13,8 @@ export function encodeBoltFrame(frame: BoltFrame): Buffer {
   const isResponse = frame.type === TYPE_RESPONSE;
   const fixedLen = isV1 ? (isResponse ? V1_RESPONSE_HEADER_LEN : V1_REQUEST_HEADER_LEN) : isResponse ? V2_RESPONSE_HEADER_LEN : V2_REQUEST_HEADER_LEN;
   const headerLen = headerBlockLength(frame.headers);
-  const classLen = frame.classBytes.length;
+  const classBytes = frame.classBytes;
+  const classLen = classBytes.length;
   const contentLen = frame.content.length;
   const crc = frame.hasCrc ? CRC_LEN : 0;
   const out = Buffer.allocUnsafe(fixedLen + classLen + headerLen + contentLen + crc);
@@ -39,7 +40,7 @@ export function encodeBoltFrame(frame: BoltFrame): Buffer {
   out.writeUInt16BE(headerLen, at + 2);
   out.writeUInt32BE(contentLen, at + 4);
   at += 8;
-  at += frame.classBytes.copy(out, at);
+  at += classBytes.copy(out, at);
   at = writeHeaderBlock(frame.headers, out, at);
   at += frame.content.copy(out, at);
   if (crc) out.writeUInt32BE(crc32(out.subarray(0, at)), at);

@@ -4,8 +4,8 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * One bolt command, v1 or v2 (MOSN's bolt.Request/Response and boltv2's). Decoded frames keep
- * their bytes in `raw` (a view on the read buffer) with `classBytes` and `content` as views into
- * it, so forwarding an unchanged frame copies nothing.
+ * their bytes in `raw` (a view on the read buffer) with the class name and `content` as views
+ * into it, so forwarding an unchanged frame copies nothing.
  */
 export class BoltFrame {
   /** 1 (bolt) or 2 (boltv2). */
@@ -24,12 +24,27 @@ export class BoltFrame {
   timeout = 0;
   /** Responses: respstatus. */
   status = 0;
-  classBytes: Buffer = EMPTY;
+  /**
+   * The class name's bytes; for a decoded frame they are read from `raw` (at `classAt`, `classLen`
+   * bytes) only when needed, since forwarding never needs them.
+   */
+  private ownClassBytes: Buffer | undefined;
+  classAt = 0;
+  classLen = 0;
   /** The header block as `[key, value, key, value, ...]`. */
   headers: string[] = [];
   content: Buffer = EMPTY;
   /** The frame's bytes as decoded; undefined for a frame built here. */
   raw: Buffer | undefined;
+
+  get classBytes(): Buffer {
+    if (this.ownClassBytes) return this.ownClassBytes;
+    return this.raw && this.classLen > 0 ? this.raw.subarray(this.classAt, this.classAt + this.classLen) : EMPTY;
+  }
+
+  set classBytes(bytes: Buffer) {
+    this.ownClassBytes = bytes;
+  }
 
   get isResponse(): boolean {
     return this.type === TYPE_RESPONSE;

@@ -207,9 +207,14 @@ function visit(value: string, name: string): void {
   s.count++;
 }
 
-/** Case-insensitive name check with the two usual spellings tried first. */
+/**
+ * Case-insensitive name check with the two usual spellings tried first; a different first letter
+ * rules a name out before lowercasing it (callers have compared lengths already).
+ */
 export function is(name: string, lower: string, title: string): boolean {
-  return name === lower || name === title || name.toLowerCase() === lower;
+  if (name === lower || name === title) return true;
+  if (name.length !== lower.length || (name.charCodeAt(0) | 0x20) !== lower.charCodeAt(0)) return false;
+  return name.toLowerCase() === lower;
 }
 
 /** Whether a comma-separated header value lists `token` (case-insensitive). */

@@ -2,6 +2,11 @@ import type { Connection } from 'mosn-plugin-sdk';
 
 /** Body chunks at least this big are written on their own instead of being copied into a batch. */
 const COPY_LIMIT = 16 * 1024;
+/**
+ * Schedules the end-of-job flush: a resolved promise's reaction is a plain V8 microtask, where
+ * Node's queueMicrotask also allocates an AsyncResource per call (~0.2 µs against ~0.8 µs).
+ */
+const RESOLVED = Promise.resolve();
 
 /**
  * Write batching for one connection. The kernel's Connection has no cork, so the codec batches
@@ -9,6 +14,8 @@ const COPY_LIMIT = 16 * 1024;
  * Buffer (one allocation, one socket write) when the message ends or, for a message still in
  * progress, at the end of the current job (one microtask, scheduled with a function bound once
  * per connection). Big chunks go to the connection as they are (no copy), after what is pending.
+ * (The kernel's connections also gather writes until the end of the event-loop turn; batching here
+ * as well keeps a head and a small body one Buffer on any Connection.)
  */
 export class Output {
   /** Pending parts: the first `count` entries (the array is reused; `length = 0` is slow in V8). */
@@ -48,7 +55,7 @@ export class Output {
   later(): void {
     if (this.scheduled || this.count === 0) return;
     this.scheduled = true;
-    queueMicrotask(this.flushLater);
+    void RESOLVED.then(this.flushLater);
   }
 
   /** Writes what is pending now, as one Buffer. */

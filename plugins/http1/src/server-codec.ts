@@ -6,306 +6,16 @@ import type {
   Logger,
   ServerStreamCallbacks,
   ServerStreamConnection,
-  StreamReceiver,
   StreamResetReason,
-  StreamSender,
 } from 'mosn-plugin-sdk';
-import { chunkSizeLine, is, scanHeaders, statusLine, statusOf } from './head-encoder';
-import {
-  HC_CONTINUE,
-  HC_REFUSE,
-  HC_TUNNEL,
-  HTTPParser,
-  METHODS,
-  Llhttp,
-  type ParseError,
-  type ParserOwner,
-} from './llhttp';
+import { statusLine } from './head-encoder';
+import { ParsedHead, parseRequestHead } from './head-parser';
+import { HC_CONTINUE, HC_REFUSE, HC_TUNNEL, HTTPParser, Llhttp, type ParseError, type ParserOwner } from './llhttp';
 import { Output } from './output';
+import { readRequestHead } from './request-head';
+import { FRAMING_CLOSE, FRAMING_TUNNEL, ServerStream } from './server-stream';
 
 const EMPTY = Buffer.alloc(0);
-
-/** How a response body goes on the wire. */
-const FRAMING_NONE = 0; // no body (HEAD, 204, 304)
-const FRAMING_LENGTH = 1; // Content-Length
-const FRAMING_CHUNKED = 2;
-const FRAMING_CLOSE = 3; // until the connection closes (HTTP/1.0 client, unknown length)
-const FRAMING_TUNNEL = 4; // after 101 / CONNECT 2xx: raw bytes
-
-/**
- * One request/response exchange on a downstream connection; it is the responder (StreamSender)
- * handed to `onNewStream`. Created when the request head is parsed. A request parsed while an
- * earlier response is still going out (pipelining) waits with its parts queued here and begins
- * (onNewStream, then its parts in order) when the earlier stream is done, so at most one stream
- * is given out at a time and responses leave in request order.
- */
-export class ServerStream implements StreamSender {
-  onWritable: (() => void) | undefined = undefined;
-  receiver: StreamReceiver | undefined = undefined;
-
-  // ---- request ----
-  /** The request ended with its head (no body, not an upgrade). */
-  headersEnd = false;
-  /** llhttp finished parsing the request message. */
-  requestComplete = false;
-  /** endStream went to the receiver (or is queued for it). */
-  endDelivered = false;
-  /** Parts parsed before the stream began. */
-  queue: Buffer[] | undefined = undefined;
-  queuedTrailers: HeaderMap | undefined = undefined;
-  /** An upgrade (Connection: upgrade + Upgrade) or CONNECT request awaiting its response. */
-  upgrade = false;
-
-  // ---- response ----
-  responseStarted = false;
-  responseComplete = false;
-  framing = FRAMING_NONE;
-  /** Content-Length bytes still to send. */
-  sendRemaining = 0;
-  /** The connection closes once this exchange is done. */
-  closeConnection = false;
-
-  // ---- tunnel ----
-  tunnelInEnded = false;
-  tunnelOutEnded = false;
-
-  /** Detached from the connection: completed, reset, or the connection closed. */
-  done = false;
-  /** readDisable(true) calls not yet matched, released when the stream is done. */
-  disables = 0;
-
-  constructor(
-    private readonly codec: Http1ServerConnection,
-    readonly headers: HeaderMap,
-    readonly isHead: boolean,
-    readonly isConnect: boolean,
-    readonly http10: boolean,
-    readonly keepAlive: boolean,
-    readonly upgradeValue: string | undefined,
-  ) {}
-
-  // ---- request parts, from the codec ----
-
-  requestData(chunk: Buffer, end: boolean): void {
-    if (end) this.endDelivered = true;
-    const receiver = this.receiver;
-    if (receiver !== undefined) {
-      if (!this.done) receiver.onData(chunk, end);
-      return;
-    }
-    if (chunk.length > 0 || end) (this.queue ??= []).push(chunk);
-  }
-
-  requestTrailers(trailers: HeaderMap): void {
-    this.endDelivered = true;
-    const receiver = this.receiver;
-    if (receiver !== undefined) {
-      if (!this.done) receiver.onTrailers(trailers);
-      return;
-    }
-    this.queuedTrailers = trailers;
-  }
-
-  /** Gives the receiver the head and whatever was queued before the stream began. */
-  replay(): void {
-    const receiver = this.receiver!;
-    const queue = this.queue;
-    const trailers = this.queuedTrailers;
-    this.queue = undefined;
-    this.queuedTrailers = undefined;
-    receiver.onHeaders(this.headers, this.headersEnd);
-    if (queue !== undefined) {
-      const last = queue.length - 1;
-      for (let i = 0; i <= last && !this.done; i++) {
-        // The queued end (endDelivered) rides on the last chunk unless trailers end the request.
-        receiver.onData(queue[i], i === last && this.endDelivered && trailers === undefined);
-      }
-    }
-    if (trailers !== undefined && !this.done) receiver.onTrailers(trailers);
-  }
-
-  // ---- StreamSender ----
-
-  get aboveWriteBufferHighWatermark(): boolean {
-    return this.codec.connection.aboveWriteBufferHighWatermark;
-  }
-
-  sendHeaders(headers: HeaderMap, endStream: boolean): void {
-    const c = this.codec;
-    if (this.done || this.responseComplete || !c.writable) return;
-    const status = statusOf(headers);
-    if (status === 0) {
-      c.logger.warn({ connection: c.connection.id, status: headers.get(':status') }, 'http1: response without a valid :status; closing the connection');
-      this.reset('LocalReset');
-      return;
-    }
-    const scan = scanHeaders(headers);
-    if (scan.invalid > 0) c.logger.debug({ connection: c.connection.id, dropped: scan.invalid }, 'http1: dropped response headers with invalid names or values');
-    if (status < 200 && status !== 101) {
-      // Interim response (100 Continue, 103 Early Hints): written now; the final one follows.
-      // HTTP/1.0 clients must not get one (RFC 9110 §15.2).
-      if (this.responseStarted || this.http10) return;
-      c.out.text(statusLine(status) + scan.lines + '\r\n');
-      c.out.flush();
-      return;
-    }
-    if (this.responseStarted) return;
-    this.responseStarted = true;
-    let head = statusLine(status) + scan.lines;
-    const tunnel = this.upgrade && (this.isConnect ? status >= 200 && status < 300 : status === 101);
-    if (tunnel) {
-      this.framing = FRAMING_TUNNEL;
-      this.closeConnection = true; // no HTTP after a tunnel
-      if (!this.isConnect) head += `Connection: Upgrade\r\nUpgrade: ${scan.upgrade ?? this.upgradeValue ?? ''}\r\n\r\n`;
-      else head += '\r\n';
-      c.out.text(head);
-      c.out.flush();
-      if (this.requestComplete) c.openTunnel(this);
-      if (endStream) this.sendData(EMPTY, true);
-      return;
-    }
-    if (status === 101) {
-      c.logger.warn({ connection: c.connection.id }, 'http1: 101 response to a request that asked for no upgrade; closing the connection');
-      this.reset('LocalReset');
-      return;
-    }
-    let close = !this.keepAlive || c.closeRequested || !this.requestComplete;
-    if (this.isHead || status === 204 || status === 304) {
-      this.framing = FRAMING_NONE;
-      // HEAD and 304 may tell the length the body would have; 204 must not (RFC 9110 §8.6).
-      if (scan.contentLength >= 0 && status !== 204) head += `${scan.contentLengthName}: ${scan.contentLength}\r\n`;
-    } else if (scan.contentLength >= 0) {
-      this.framing = FRAMING_LENGTH;
-      this.sendRemaining = scan.contentLength;
-      head += `${scan.contentLengthName}: ${scan.contentLength}\r\n`;
-    } else if (endStream) {
-      this.framing = FRAMING_LENGTH;
-      head += 'Content-Length: 0\r\n';
-    } else if (!this.http10) {
-      this.framing = FRAMING_CHUNKED;
-      head += 'Transfer-Encoding: chunked\r\n';
-    } else {
-      this.framing = FRAMING_CLOSE;
-      close = true;
-    }
-    this.closeConnection = close;
-    if (close) head += 'Connection: close\r\n\r\n';
-    else if (this.http10) head += 'Connection: keep-alive\r\n\r\n';
-    else head += '\r\n';
-    c.out.text(head);
-    if (this.upgrade) {
-      // The upgrade was refused: the request was an ordinary message after all.
-      this.upgrade = false;
-      c.upgradeRefused(this);
-    }
-    if (endStream) this.finishResponse();
-    else c.out.later();
-  }
-
-  sendData(data: Buffer, endStream: boolean): void {
-    const c = this.codec;
-    if (this.done || !this.responseStarted || this.responseComplete || !c.writable) return;
-    const out = c.out;
-    switch (this.framing) {
-      case FRAMING_TUNNEL:
-        if (this.tunnelOutEnded) return;
-        out.data(data);
-        out.flush();
-        if (endStream) {
-          this.tunnelOutEnded = true;
-          c.connection.end();
-          this.checkDone();
-        }
-        return;
-      case FRAMING_LENGTH: {
-        let chunk = data;
-        if (chunk.length > this.sendRemaining) {
-          c.logger.debug({ connection: c.connection.id, excess: chunk.length - this.sendRemaining }, 'http1: response body longer than its Content-Length; truncated');
-          chunk = chunk.subarray(0, this.sendRemaining);
-          this.closeConnection = true;
-        }
-        this.sendRemaining -= chunk.length;
-        out.data(chunk);
-        break;
-      }
-      case FRAMING_CHUNKED:
-        if (data.length > 0) {
-          out.text(chunkSizeLine(data.length));
-          out.data(data);
-          out.text(endStream ? '\r\n0\r\n\r\n' : '\r\n');
-        } else if (endStream) {
-          out.text('0\r\n\r\n');
-        }
-        break;
-      case FRAMING_CLOSE:
-        out.data(data);
-        break;
-      default: // FRAMING_NONE: the response has no body
-        break;
-    }
-    if (endStream) this.finishResponse();
-    else out.later();
-  }
-
-  sendTrailers(trailers: HeaderMap): void {
-    const c = this.codec;
-    if (this.done || !this.responseStarted || this.responseComplete || !c.writable) return;
-    if (this.framing === FRAMING_TUNNEL) {
-      this.sendData(EMPTY, true);
-      return;
-    }
-    if (this.framing === FRAMING_CHUNKED) c.out.text('0\r\n' + scanHeaders(trailers).lines + '\r\n');
-    // Other framings have no place for trailers: the body just ends.
-    this.finishResponse();
-  }
-
-  reset(reason: StreamResetReason): void {
-    if (this.done) return;
-    if (this.responseComplete && this.framing !== FRAMING_TUNNEL) return;
-    this.codec.abortStream(this, reason);
-  }
-
-  readDisable(disable: boolean): void {
-    if (this.done) return;
-    if (disable) {
-      this.disables++;
-      this.codec.connection.readDisable(true);
-    } else if (this.disables > 0) {
-      this.disables--;
-      this.codec.connection.readDisable(false);
-    }
-  }
-
-  // ---- internals ----
-
-  private finishResponse(): void {
-    this.responseComplete = true;
-    if (this.framing === FRAMING_LENGTH && this.sendRemaining > 0) {
-      // Shorter than announced: only closing tells the client the body is cut.
-      this.closeConnection = true;
-    }
-    this.codec.out.flush();
-    this.checkDone();
-  }
-
-  /** Done when the response is complete and the request too (or the connection closes anyway). */
-  checkDone(): void {
-    if (this.done) return;
-    if (this.framing === FRAMING_TUNNEL) {
-      if (this.tunnelInEnded && this.tunnelOutEnded) this.codec.streamDone(this);
-      return;
-    }
-    if (this.responseComplete && (this.requestComplete || this.closeConnection)) this.codec.streamDone(this);
-  }
-
-  releaseDisables(): void {
-    const connection = this.codec.connection;
-    while (this.disables > 0) {
-      this.disables--;
-      connection.readDisable(false);
-    }
-  }
-}
 
 /**
  * The server (downstream) side of HTTP/1.1 on one connection.
@@ -331,6 +41,9 @@ export class Http1ServerConnection implements ServerStreamConnection, ParserOwne
   readonly out: Output;
   readonly logger: Logger;
   private readonly parser: Llhttp;
+  private readonly maxHeaderBytes: number;
+  /** Where the JS fast path puts the head it parsed. */
+  private readonly fastHead = new ParsedHead();
   /** Bytes read and not parsed yet (pipelined behind a waiting stream, or after an upgrade request). */
   private readonly held = new IoBuffer();
   /** The begun stream (the one whose response goes out now). */
@@ -376,6 +89,7 @@ export class Http1ServerConnection implements ServerStreamConnection, ParserOwne
   ) {
     this.logger = options.logger;
     this.out = new Output(connection);
+    this.maxHeaderBytes = options.maxHeaderBytes;
     this.parser = new Llhttp(HTTPParser.REQUEST, this, options.maxHeaderBytes);
     this.advanceLater = () => {
       this.advanceScheduled = false;
@@ -544,50 +258,15 @@ export class Http1ServerConnection implements ServerStreamConnection, ParserOwne
     this.partialHeaders = undefined;
     this.partialUrl = '';
     if (this.closing) return HC_CONTINUE;
-
-    // One pass over the names for what framing and routing need.
-    let host: string | undefined;
-    let hosts = 0;
-    let upgradeValue: string | undefined;
-    let contentLength = -1;
-    let chunked = false;
-    for (let i = 0; i < flat.length; i += 2) {
-      const name = flat[i];
-      switch (name.length) {
-        case 4:
-          if (is(name, 'host', 'Host')) {
-            if (hosts++ === 0) host = flat[i + 1];
-          }
-          break;
-        case 7:
-          if (upgradeValue === undefined && is(name, 'upgrade', 'Upgrade')) upgradeValue = flat[i + 1];
-          break;
-        case 14:
-          if (is(name, 'content-length', 'Content-Length')) contentLength = Number(flat[i + 1]);
-          break;
-        case 17:
-          if (is(name, 'transfer-encoding', 'Transfer-Encoding')) chunked = true;
-          break;
-      }
-    }
-    if (hosts > 1 || (hosts === 0 && versionMajor === 1 && versionMinor === 1)) {
-      // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, and for any with more than one.
+    const head = readRequestHead(flat, methodIndex, target, versionMajor, versionMinor);
+    if (head.problem !== '') {
       // Failed here rather than through execute's error: llhttp drops it for an upgrade request.
-      const reason = hosts === 0 ? 'HTTP/1.1 request without a Host header' : 'more than one Host header';
-      this.onParseError({ name: 'Error', message: reason, code: 'HPE_CB_HEADERS_COMPLETE', reason });
+      this.onParseError({ name: 'Error', message: head.problem, code: 'HPE_CB_HEADERS_COMPLETE', reason: head.problem });
       return HC_REFUSE;
     }
-    const method = METHODS[methodIndex] ?? 'GET';
-    const map = new HeaderMap();
-    map.add(':method', method);
-    map.add(':path', target);
-    const authority = authorityOf(target) ?? host;
-    if (authority !== undefined) map.add(':authority', authority);
-    map.add(':scheme', 'http');
-    for (let i = 0; i < flat.length; i += 2) map.add(flat[i], flat[i + 1]);
-
-    const isConnect = method === 'CONNECT';
-    const s = new ServerStream(this, map, method === 'HEAD', isConnect, versionMinor === 0, shouldKeepAlive, upgradeValue);
+    const method = head.method;
+    const contentLength = head.contentLength;
+    const s = new ServerStream(this, head.headers, method === 'HEAD', method === 'CONNECT', versionMinor === 0, shouldKeepAlive, head.upgradeValue);
     // What llhttp does next: an upgrade or a chunked body it parses itself (HC_CONTINUE); for a
     // Content-Length body or none it stops right after the head (HC_TUNNEL): the codec slices a
     // Content-Length body out of the read buffers itself (no copy, no callback per chunk), and
@@ -596,7 +275,7 @@ export class Http1ServerConnection implements ServerStreamConnection, ParserOwne
     if (upgrade) {
       s.upgrade = true;
       next = HC_CONTINUE;
-    } else if (chunked) {
+    } else if (head.chunked) {
       next = HC_CONTINUE;
     } else if (contentLength > 0) {
       this.bodyOf = s;
@@ -695,6 +374,11 @@ export class Http1ServerConnection implements ServerStreamConnection, ParserOwne
         this.pauseReading();
         return false;
       }
+      if (!this.inMessage && parseRequestHead(chunk, at, this.maxHeaderBytes, this.fastHead)) {
+        at += this.fastHead.length;
+        this.onFastHead(this.fastHead);
+        continue;
+      }
       const result = this.parser.execute(at === 0 ? chunk : chunk.subarray(at));
       if (typeof result !== 'number') {
         if (!this.failed) this.onParseError(result);
@@ -709,6 +393,17 @@ export class Http1ServerConnection implements ServerStreamConnection, ParserOwne
       at += result;
     }
     return true;
+  }
+
+  /**
+   * A request head the JS fast path parsed (head-parser.ts): the same callbacks as llhttp's, in
+   * its order. It has no body or a Content-Length one, so llhttp would stop after the head
+   * (HC_TUNNEL) and report the message complete at once.
+   */
+  private onFastHead(h: ParsedHead): void {
+    this.onMessageBegin();
+    const next = this.onHeadersComplete(1, h.versionMinor, h.flat, h.methodIndex, h.target, 0, false, h.keepAlive);
+    if (next === HC_TUNNEL) this.onMessageComplete();
   }
 
   /** Whether the next bytes must wait unparsed: a response (or a decision) is due first. */
@@ -893,22 +588,4 @@ export class Http1ServerConnection implements ServerStreamConnection, ParserOwne
     this.parserFreed = true;
     this.parser.close();
   }
-}
-
-/** The authority of an absolute-form request-target (`http://host:port/path`), if it is one. */
-function authorityOf(target: string): string | undefined {
-  const c = target.charCodeAt(0);
-  if (c === 47 /* '/' */ || c === 42 /* '*' */) return undefined;
-  const scheme = target.indexOf('://');
-  if (scheme <= 0) return undefined;
-  const start = scheme + 3;
-  let end = start;
-  while (end < target.length) {
-    const ch = target.charCodeAt(end);
-    if (ch === 47 || ch === 63 || ch === 35) break; // '/', '?', '#'
-    end++;
-  }
-  const authority = target.slice(start, end);
-  const at = authority.lastIndexOf('@');
-  return at >= 0 ? authority.slice(at + 1) : authority;
 }

@@ -23,7 +23,8 @@ export interface SocketConnectionOptions {
  * A kernel connection over a net.Socket (TCP or unix): runs the filter chains, keeps counters,
  * turns socket events into MOSN connection events, and applies backpressure in both directions:
  * reading pauses while filters hold more than the buffer limit, and watermark events tell the
- * feeder of this connection to pause while its write buffer is above the limit.
+ * feeder of this connection to pause while its write buffer (gathered writes included) is above
+ * the limit. Writes are gathered and given to the socket once per event-loop turn (write-batch.ts).
  */
 export class SocketConnection implements Connection, FilterChainSink, BatchedWriter, DeadlineOwner {
   readonly id = nextConnectionId++;

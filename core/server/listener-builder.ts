@@ -1,5 +1,6 @@
 import { ConfigError, parseDuration } from '../../plugin-sdk';
 import type {
+  FactoryKind,
   ListenerFilter,
   ListenerFilterFactory,
   Logger,
@@ -13,7 +14,7 @@ import type { NamedStreamFilterFactory } from '../proxy/stream-filter-chain';
 import { joinPath } from '../../plugin-sdk/schema/schema-errors';
 import { parseAddress } from '../config/address';
 import type { FilterConfig, ListenerConfig } from '../config/config-types';
-import type { FactoryRegistry } from '../host/factory-registry';
+import type { FactoryRegistry, RegisteredFactory } from '../host/factory-registry';
 import { DOWNSTREAM, DownstreamKeys } from '../metrics/metric-names';
 import type { MetricsRegistry } from '../metrics/metrics-registry';
 import type { ListenerOptions } from '../network/listener';
@@ -101,17 +102,9 @@ function buildNetworkFilter(
   ctx: ListenerBuildContext,
   problems: string[],
 ): NetworkFilterChainFactory | undefined {
-  const entry = ctx.registry.get('network_filter', filter.type);
-  if (!entry) {
-    problems.push(unknownType(`${path}.type`, 'network filter', filter.type, ctx.registry.names('network_filter')));
-    return undefined;
-  }
-  const config = filter.config ?? {};
-  const invalid = entry.validateConfig(config, `${path}.config`);
-  if (invalid.length > 0) {
-    problems.push(...invalid);
-    return undefined;
-  }
+  const found = lookUpFactory('network_filter', 'network filter', filter, path, ctx, problems);
+  if (!found) return undefined;
+  const { entry, config } = found;
   return createWithPlugin(entry.pluginName, `${path}.config`, problems, () =>
     (entry.factory as NetworkFilterFactory).createFilterChainFactory(config, {
       ...kernelContext,
@@ -128,17 +121,9 @@ function buildStreamFilter(
   ctx: ListenerBuildContext,
   problems: string[],
 ): NamedStreamFilterFactory | undefined {
-  const entry = ctx.registry.get('stream_filter', filter.type);
-  if (!entry) {
-    problems.push(unknownType(`${path}.type`, 'stream filter', filter.type, ctx.registry.names('stream_filter')));
-    return undefined;
-  }
-  const config = filter.config ?? {};
-  const invalid = entry.validateConfig(config, `${path}.config`);
-  if (invalid.length > 0) {
-    problems.push(...invalid);
-    return undefined;
-  }
+  const found = lookUpFactory('stream_filter', 'stream filter', filter, path, ctx, problems);
+  if (!found) return undefined;
+  const { entry, config } = found;
   const factory = createWithPlugin(entry.pluginName, `${path}.config`, problems, () =>
     (entry.factory as StreamFilterFactory).createFilterChainFactory(config, { listenerName, logger: logger.child({ filter: filter.type }) }),
   );
@@ -146,9 +131,27 @@ function buildStreamFilter(
 }
 
 function buildListenerFilter(filter: FilterConfig, path: string, ctx: ListenerBuildContext, problems: string[]): (() => ListenerFilter) | undefined {
-  const entry = ctx.registry.get('listener_filter', filter.type);
+  const found = lookUpFactory('listener_filter', 'listener filter', filter, path, ctx, problems);
+  if (!found) return undefined;
+  const { entry, config } = found;
+  return createWithPlugin(entry.pluginName, `${path}.config`, problems, () => (entry.factory as ListenerFilterFactory).createListenerFilterFactory(config));
+}
+
+/**
+ * Finds the factory a config block names and checks the block against the plugin's schema;
+ * undefined (with the problem recorded) when either fails.
+ */
+function lookUpFactory(
+  kind: FactoryKind,
+  what: string,
+  filter: FilterConfig,
+  path: string,
+  ctx: ListenerBuildContext,
+  problems: string[],
+): { entry: RegisteredFactory; config: unknown } | undefined {
+  const entry = ctx.registry.get(kind, filter.type);
   if (!entry) {
-    problems.push(unknownType(`${path}.type`, 'listener filter', filter.type, ctx.registry.names('listener_filter')));
+    problems.push(unknownType(`${path}.type`, what, filter.type, ctx.registry.names(kind)));
     return undefined;
   }
   const config = filter.config ?? {};
@@ -157,7 +160,7 @@ function buildListenerFilter(filter: FilterConfig, path: string, ctx: ListenerBu
     problems.push(...invalid);
     return undefined;
   }
-  return createWithPlugin(entry.pluginName, `${path}.config`, problems, () => (entry.factory as ListenerFilterFactory).createListenerFilterFactory(config));
+  return { entry, config };
 }
 
 /** Runs a plugin's factory; a ConfigError becomes a path line, any other throw names the plugin. */

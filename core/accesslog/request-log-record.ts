@@ -9,8 +9,8 @@ export type { ResponseFlagBit, ResponseFlagName } from './response-flags';
  * (pkg/network/requestinfo.go) plus the context variables MOSN's default format reads (trace_id,
  * connection_id, upstream_connection_id).
  *
- * One mutable object per request, meant to be reused: every field is set in the constructor (one
- * hidden class for all records) and `reset()` puts them back. "Not known" is "" for strings, 0 for
+ * One mutable object per request, meant to be reused: every field is set by `reset()`, which the constructor calls (one
+ * hidden class for all records). "Not known" is "" for strings, 0 for
  * ids and times, undefined for header maps; the access log prints "-" for those where MOSN does.
  *
  * Times: `startTime` is wall clock (ms since the epoch, for `%start_time%`); `startHr`/`endHr` are
@@ -19,99 +19,75 @@ export type { ResponseFlagBit, ResponseFlagName } from './response-flags';
  */
 export class RequestLogRecord {
   /** Wall-clock start, ms since the epoch (0 = not started). */
-  startTime: number;
+  startTime!: number;
   /** Monotonic start, performance.now() ms. */
-  startHr: number;
+  startHr!: number;
   /** Monotonic end (performance.now() ms), 0 while the request runs; `%duration%` uses "now" then. */
-  endHr: number;
+  endHr!: number;
   /** Start → request sent upstream (MOSN: onUpstreamRequestSent). */
-  requestReceivedDurationNs: number;
+  requestReceivedDurationNs!: number;
   /** Start → upstream response headers received (MOSN: upstream OnReceive). */
-  responseReceivedDurationNs: number;
+  responseReceivedDurationNs!: number;
   /** Start → stream cleaned up (MOSN: cleanStream). */
-  requestFinishedDurationNs: number;
+  requestFinishedDurationNs!: number;
   /** Time the proxy itself spent: request forwarding plus response processing (MOSN's process_time). */
-  processTimeDurationNs: number;
+  processTimeDurationNs!: number;
   /** Body bytes received from downstream (MOSN counts request data frames, not headers). */
-  bytesReceived: number;
+  bytesReceived!: number;
   /** Body bytes sent downstream (MOSN counts response data frames, not headers). */
-  bytesSent: number;
+  bytesSent!: number;
   /** Downstream protocol name as MOSN spells it: "Http1", "Http2", "bolt", "dubbo", ... */
-  protocol: string;
+  protocol!: string;
   /** Status code of the response (HTTP status, or the protocol's mapped code); 0 = none yet. */
-  responseCode: number;
+  responseCode!: number;
   /** OR of `ResponseFlag` bits. */
-  responseFlags: number;
+  responseFlags!: number;
   /**
    * The selected upstream host as printed by `%upstream_host%`. MOSN prints the host's configured
    * `hostname` ("-" when it has none); the proxy should put the hostname when configured, else the
    * host address ("ip:port").
    */
-  upstreamHost: string;
+  upstreamHost!: string;
   /** Name of the cluster the request was routed to. */
-  upstreamCluster: string;
+  upstreamCluster!: string;
   /**
    * Local "ip:port" of the upstream connection. (MOSN puts the upstream host's address here — a
    * MOSN bug not copied; the host is in `upstreamHost`.)
    */
-  upstreamLocalAddress: string;
+  upstreamLocalAddress!: string;
   /** Local "ip:port" of the downstream connection (the listener side). */
-  downstreamLocalAddress: string;
+  downstreamLocalAddress!: string;
   /** Remote "ip:port" of the downstream connection (the client). */
-  downstreamRemoteAddress: string;
+  downstreamRemoteAddress!: string;
   /** Name of the matched route ("" when none or unnamed). */
-  routeName: string;
+  routeName!: string;
   /** TLS SNI of the downstream connection. */
-  requestedServerName: string;
+  requestedServerName!: string;
   /** Name of the listener the request came in on. */
-  listenerName: string;
+  listenerName!: string;
   /** Trace id of the request (MOSN generates one per stream when tracing is on). */
-  traceId: string;
+  traceId!: string;
   /** Downstream connection id (0 = unknown). MOSN ids start at 1. */
-  connectionId: number;
+  connectionId!: number;
   /** Upstream connection id (0 = none). */
-  upstreamConnectionId: number;
+  upstreamConnectionId!: number;
   /** Proxy stream id (0 = unknown). */
-  streamId: number;
+  streamId!: number;
   /** Downstream request headers, as received (MOSN: downstreamReqHeaders). */
-  requestHeaders: HeaderMap | undefined;
+  requestHeaders!: HeaderMap | undefined;
   /** Response headers sent downstream (MOSN: downstreamRespHeaders). */
-  responseHeaders: HeaderMap | undefined;
+  responseHeaders!: HeaderMap | undefined;
   /**
    * A textual reason for an upstream transport failure. When empty, `%upstream_transport_failure_reason%`
    * prints what MOSN prints: the response flags as "0x..." hex.
    */
-  upstreamTransportFailureReason: string;
+  upstreamTransportFailureReason!: string;
 
   constructor() {
-    this.startTime = 0;
-    this.startHr = 0;
-    this.endHr = 0;
-    this.requestReceivedDurationNs = 0;
-    this.responseReceivedDurationNs = 0;
-    this.requestFinishedDurationNs = 0;
-    this.processTimeDurationNs = 0;
-    this.bytesReceived = 0;
-    this.bytesSent = 0;
-    this.protocol = '';
-    this.responseCode = 0;
-    this.responseFlags = 0;
-    this.upstreamHost = '';
-    this.upstreamCluster = '';
-    this.upstreamLocalAddress = '';
-    this.downstreamLocalAddress = '';
-    this.downstreamRemoteAddress = '';
-    this.routeName = '';
-    this.requestedServerName = '';
-    this.listenerName = '';
-    this.traceId = '';
-    this.connectionId = 0;
-    this.upstreamConnectionId = 0;
-    this.streamId = 0;
-    this.requestHeaders = undefined;
-    this.responseHeaders = undefined;
-    this.upstreamTransportFailureReason = '';
+    // reset() assigns every field in declaration order, so all records share one shape.
+    this.reset();
   }
+
 
   /** Puts every field back to "not known" so the record can serve another request. */
   reset(): void {

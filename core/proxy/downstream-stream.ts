@@ -1,6 +1,7 @@
 import type {
   Connection,
   HeaderMap,
+  LoadBalancerContext,
   StreamReceiver,
   StreamReceiverFilterHandler,
   StreamResetReason,
@@ -17,6 +18,7 @@ import { isRetriable, type TryOutcome } from './retry-decision';
 import { PHASES, StreamFilterChain } from './stream-filter-chain';
 import { ReceiverFilterHandler, SenderFilterHandler, type FilterHandlerTarget } from './filter-handlers';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request';
+import { RequestLbContext } from './request-lb-context';
 
 /** Request bytes kept for a retry; a larger body turns retries off for that request (as Envoy). */
 const RETRY_BUFFER_LIMIT = 1 << 20;
@@ -203,8 +205,15 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     return true;
   }
 
+  /** The connection's context, or one that can hash this request when the route has a hash_policy. */
+  private lbContext(): LoadBalancerContext {
+    const policies = this.route?.hashPolicy;
+    if (!policies || policies.length === 0) return this.downstream.lbContext;
+    return new RequestLbContext(this.connection, this.headers!, policies, this.downstream.clientIp);
+  }
+
   private chooseHost(): boolean {
-    const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, this.downstream.lbContext);
+    const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, this.lbContext());
     if (!pool) {
       this.record.responseFlags |= ResponseFlag.NoHealthyUpstream;
       this.sendLocalReply(503);
@@ -340,7 +349,7 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     const previous = this.pool?.host.address;
     // Prefer another host for the next try, as Envoy's previous-hosts predicate does.
     for (let i = 0; i < 3; i++) {
-      const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, this.downstream.lbContext);
+      const pool = this.ctx.clusterManager.getConnPool(this.clusterName!, this.ctx.upstreamProtocol.name, this.ctx.upstreamProtocol.factory, this.lbContext());
       if (!pool) break;
       this.pool = pool;
       if (pool.host.address !== previous) break;

@@ -48,6 +48,7 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks, DeadlineO
     this.startedAt = performance.now();
     this.stats.requestTotal.inc();
     this.stats.requestActive.inc();
+    this.pool.host.requestStarted();
     if (this.tryTimeoutMs > 0) {
       this.tryTimer = new Deadline(this);
       this.tryTimer.arm(this.tryTimeoutMs);
@@ -180,7 +181,9 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks, DeadlineO
     this.done = true;
     this.tryTimer?.disarm();
     this.stats.requestActive.dec();
-    this.stats.requestDuration.observe(performance.now() - this.startedAt);
+    const durationMs = performance.now() - this.startedAt;
+    this.stats.requestDuration.observe(durationMs);
+    this.pool.host.requestFinished(durationMs, success);
     (success ? this.stats.responseSuccess : this.stats.responseFailed).inc();
   }
 }

@@ -1,3 +1,4 @@
+import type { HeaderMap } from '../../plugin-sdk';
 import type { ConfigNode } from './config-node';
 
 /** One `hash_policy[]` entry, for hashing load balancers (LB_MAGLEV). */
@@ -31,4 +32,31 @@ export function hashPolicyFromConfig(route: ConfigNode): readonly HashPolicy[] {
     }
   }
   return Object.freeze(policies);
+}
+
+/**
+ * The string a consistent-hash balancer hashes for one request, by MOSN's rule: the first policy
+ * only; a header's value, a cookie's value, or the client IP. Undefined when the input is absent.
+ */
+export function hashInput(policies: readonly HashPolicy[], headers: HeaderMap, clientIp: string): string | undefined {
+  const policy = policies[0];
+  if (!policy) return undefined;
+  switch (policy.kind) {
+    case 'header':
+      return headers.get(policy.key);
+    case 'cookie':
+      return cookieValue(headers.getAll('cookie'), policy.name);
+    case 'source_ip':
+      return clientIp || undefined;
+  }
+}
+
+function cookieValue(cookieHeaders: readonly string[], name: string): string | undefined {
+  for (const header of cookieHeaders) {
+    for (const part of header.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    }
+  }
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { UPSTREAM, UpstreamKeys } from '../metrics/metric-names';
 import { OutboundConnection } from '../network/client-connection';
 import type { ConnectionMetrics } from '../network/connection-metrics';
 import { ClusterStats } from './cluster-stats';
+import { HostSet } from './host-set';
 import { DEFAULT_LB_TYPE, LOAD_BALANCER_TYPES } from './load-balancer-types';
 import type { ConnectionPool, PoolClusterContext } from './pool/connection-pool';
 import { MultiplexPool } from './pool/multiplex-pool';
@@ -204,7 +205,8 @@ export class ClusterManagerImpl implements ClusterManager {
     });
     if (problems.length > before || !lbFactory || connectTimeoutMs === undefined || idleTimeoutMs === undefined) return;
     const set = this.registry.metrics(UPSTREAM, { cluster: config.name });
-    const cluster = new SimpleCluster(config.name, lbType, connectTimeoutMs, hosts, lbFactory(hosts), new ResourceManager(limits));
+    const hostSet = new HostSet(hosts);
+    const cluster = new SimpleCluster(config.name, type, lbType, connectTimeoutMs, hostSet, lbFactory(hostSet, config), new ResourceManager(limits));
     this.clusters.set(
       config.name,
       new ClusterEntry(

@@ -1,3 +1,4 @@
+import type { HostSet } from './host-set';
 import { hasUnequalWeights, type LoadBalancer } from './load-balancer';
 import type { UpstreamHost } from './upstream-host';
 
@@ -7,17 +8,16 @@ import type { UpstreamHost } from './upstream-host';
  * spreads a heavy host's turns instead of sending them in a burst.
  */
 export class RoundRobinBalancer implements LoadBalancer {
-  private next: number;
-  private readonly current: number[] | undefined;
-  private readonly totalWeight: number;
+  private version = -1;
+  private hosts: readonly UpstreamHost[] = [];
+  private next = 0;
+  private current: number[] | undefined;
+  private totalWeight = 0;
 
-  constructor(private readonly hosts: readonly UpstreamHost[]) {
-    this.next = hosts.length > 0 ? Math.floor(Math.random() * hosts.length) : 0;
-    this.current = hasUnequalWeights(hosts) ? hosts.map(() => 0) : undefined;
-    this.totalWeight = hosts.reduce((s, h) => s + h.weight, 0);
-  }
+  constructor(private readonly hostSet: HostSet) {}
 
   chooseHost(): UpstreamHost | undefined {
+    if (this.version !== this.hostSet.version) this.rebuild();
     const hosts = this.hosts;
     if (hosts.length === 0) return undefined;
     const current = this.current;
@@ -33,5 +33,14 @@ export class RoundRobinBalancer implements LoadBalancer {
     }
     current[best] -= this.totalWeight;
     return hosts[best];
+  }
+
+  private rebuild(): void {
+    this.version = this.hostSet.version;
+    const hosts = this.hostSet.healthyHosts;
+    this.hosts = hosts;
+    this.next = hosts.length > 0 ? Math.floor(Math.random() * hosts.length) : 0;
+    this.current = hasUnequalWeights(hosts) ? hosts.map(() => 0) : undefined;
+    this.totalWeight = hosts.reduce((s, h) => s + h.weight, 0);
   }
 }

@@ -1,8 +1,20 @@
 import type { Host } from '../../plugin-sdk';
 import type { ParsedAddress } from '../config/address';
 
-/** A configured host of a cluster. */
+/**
+ * A host of a cluster, with the live state balancers read: health (set by active health
+ * checking) and load (requests and connections in flight, kept by the proxy and the pools).
+ * The same object lives as long as the host stays in its cluster (a DNS refresh that still
+ * resolves the address keeps it), so counters and health survive host-set updates.
+ */
 export class UpstreamHost implements Host {
+  /** False while active health checking holds the host failed; balancers skip it. */
+  healthy = true;
+  /** Upstream requests in flight to this host (LB_LEAST_REQUEST, LB_PEAK_EWMA). */
+  activeRequests = 0;
+  /** Open upstream connections to this host (LB_LEAST_CONNECTION). */
+  activeConnections = 0;
+
   constructor(
     readonly address: string,
     readonly parsedAddress: ParsedAddress,
@@ -10,4 +22,16 @@ export class UpstreamHost implements Host {
     readonly hostname: string,
     readonly clusterName: string,
   ) {}
+
+  /** The proxy starts a request (one try) toward this host. */
+  requestStarted(): void {
+    this.activeRequests++;
+  }
+
+  /** That try ended after `durationMs`; `success` is false for resets, timeouts and 5xx. */
+  requestFinished(durationMs: number, success: boolean): void {
+    this.activeRequests--;
+    void durationMs;
+    void success;
+  }
 }

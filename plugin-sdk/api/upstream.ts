@@ -1,4 +1,5 @@
 import type { ClientConnection, Connection } from './connection';
+import type { HeaderMap } from './header-map';
 
 /** A host of an upstream cluster. */
 export interface Host {
@@ -15,6 +16,14 @@ export interface Host {
 export interface LoadBalancerContext {
   /** The downstream connection the upstream request serves, if any. */
   readonly downstreamConnection?: Connection;
+  /** The request's headers, when the upstream request carries a stream (L7). */
+  readonly headers?: HeaderMap;
+  /**
+   * The request's hash for consistent-hash balancers (LB_MAGLEV), from the route's hash_policy
+   * (header, cookie or source IP); undefined when the route has no hash policy or its input is
+   * absent from the request.
+   */
+  hashKey?(): string | undefined;
 }
 
 /** A configured cluster: a set of hosts and the load balancer that picks among them. */

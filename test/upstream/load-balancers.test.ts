@@ -4,9 +4,10 @@ import { RandomBalancer } from '../../core/upstream/random-balancer';
 import { RoundRobinBalancer } from '../../core/upstream/round-robin-balancer';
 import { UpstreamHost } from '../../core/upstream/upstream-host';
 import type { LoadBalancer } from '../../core/upstream/load-balancer';
+import { HostSet } from '../../core/upstream/host-set';
 
-function hosts(weights: number[]): UpstreamHost[] {
-  return weights.map((w, i) => new UpstreamHost(`10.0.0.${i + 1}:80`, { kind: 'tcp', host: `10.0.0.${i + 1}`, port: 80 }, w, '', 'c'));
+function hosts(weights: number[]): HostSet {
+  return new HostSet(weights.map((w, i) => new UpstreamHost(`10.0.0.${i + 1}:80`, { kind: 'tcp', host: `10.0.0.${i + 1}`, port: 80 }, w, '', 'c')));
 }
 
 function picks(lb: LoadBalancer, n: number): Map<string, number> {
@@ -47,7 +48,7 @@ describe('load balancers', () => {
   });
 
   it('returns undefined with no hosts', () => {
-    assert.equal(new RandomBalancer([]).chooseHost(), undefined);
-    assert.equal(new RoundRobinBalancer([]).chooseHost(), undefined);
+    assert.equal(new RandomBalancer(new HostSet([])).chooseHost(), undefined);
+    assert.equal(new RoundRobinBalancer(new HostSet([])).chooseHost(), undefined);
   });
 });

@@ -38,11 +38,18 @@ const filter = {
 };
 const filterList = { type: 'array', items: filter };
 
+/** Stream and network filters: a plugin's throw is answered by the entry's failure_policy. */
+const guardedFilter = {
+  ...filter,
+  properties: { ...filter.properties, failure_policy: { type: 'string', enum: ['fail_closed', 'fail_open'] } },
+};
+const guardedFilterList = { type: 'array', items: guardedFilter };
+
 const filterChain = {
   type: 'object',
   properties: {
     match: { type: 'string' },
-    filters: filterList,
+    filters: guardedFilterList,
   },
 };
 
@@ -67,7 +74,7 @@ const listener = {
     per_connection_buffer_limit_bytes: { type: 'integer', minimum: 1 },
     listener_filters: filterList,
     filter_chains: { type: 'array', items: filterChain },
-    stream_filters: filterList,
+    stream_filters: guardedFilterList,
     access_logs: { type: 'array', items: accessLog },
   },
   // MOSN resolves a unix listener's address as a socket path, a tcp one as ip:port.
@@ -186,7 +193,12 @@ export const MOSN_CONFIG_SCHEMA: SchemaObject = {
     pid: nonEmptyString,
     plugins: {
       type: 'object',
-      properties: { dir: nonEmptyString },
+      properties: {
+        dir: nonEmptyString,
+        set: nonEmptyString,
+        watch: { type: 'boolean' },
+        quarantine_threshold: count,
+      },
     },
     graceful_timeout: duration,
     default_log_path: { type: 'string' },

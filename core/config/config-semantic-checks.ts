@@ -16,7 +16,19 @@ export function semanticProblems(config: unknown): string[] {
     ...duplicates(listenerFields(config, 'name'), 'listener name'),
     ...duplicates(listenerAddresses(config), 'listener address'),
     ...duplicates(clusterNames(config), 'cluster name'),
+    ...listenerFilterPolicies(config),
   ];
+}
+
+/** failure_policy answers a stream or network filter's throw; a listener filter's throw always closes the socket. */
+function listenerFilterPolicies(config: unknown): string[] {
+  const problems: string[] = [];
+  for (const { path, listener } of listeners(config)) {
+    arrayAt(listener, 'listener_filters').forEach((f, i) => {
+      if (isObject(f) && f.failure_policy !== undefined) problems.push(`${path}.listener_filters[${i}].failure_policy: applies to stream_filters and network filters only (a listener filter that throws closes the socket)`);
+    });
+  }
+  return problems;
 }
 
 function duplicates(items: Located[], what: string): string[] {

@@ -58,8 +58,16 @@ export interface FilterChainConfig {
 export interface FilterConfig {
   type: string;
   config?: unknown;
+  /**
+   * What a throw (or quarantine) of a plugin's stream or network filter means: `fail_closed`
+   * (default) answers the request with a local error (a network filter: closes the connection);
+   * `fail_open` skips the filter. Ignored on listener filters and the kernel's own filters.
+   */
+  failure_policy?: FailurePolicy;
   [extra: string]: unknown;
 }
+
+export type FailurePolicy = 'fail_closed' | 'fail_open';
 
 export interface RouterConfig {
   router_config_name: string;
@@ -120,5 +128,14 @@ export interface AdminConfig {
 export interface PluginsConfig {
   /** Plugins directory (default ./plugins, relative to the working directory). */
   dir?: string;
+  /**
+   * A curated set (`registry/sets/<set>.json`, or a path to a set file): only its plugins load, each
+   * must match the set's lock, and a set naming a missing or mismatched plugin refuses the start.
+   */
+  set?: string;
+  /** Reload on changes in the plugins directory (default true: a dropped bundle goes live). */
+  watch?: boolean;
+  /** Consecutive errors that quarantine a plugin (default 10; 0 never quarantines). */
+  quarantine_threshold?: number;
   [extra: string]: unknown;
 }

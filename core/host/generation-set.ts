@@ -27,6 +27,27 @@ export class GenerationSet {
   }
 
   /**
+   * Pins every generation, for a holder that keeps the set and calls {@link unpin} exactly once
+   * (the per-stream form: no closure is allocated). Throws, pinning nothing, like {@link acquire}.
+   */
+  pin(): void {
+    const gens = this.generations;
+    let i = 0;
+    try {
+      for (; i < gens.length; i++) gens[i].acquire();
+    } catch (err) {
+      for (let j = 0; j < i; j++) gens[j].release();
+      throw err;
+    }
+  }
+
+  /** Undoes one {@link pin}. */
+  unpin(): void {
+    const gens = this.generations;
+    for (let i = 0; i < gens.length; i++) gens[i].release();
+  }
+
+  /**
    * Pins every generation; the returned function unpins them (once). Throws, pinning nothing,
    * when one of them is already disposed: build from the registry's current entries instead.
    */

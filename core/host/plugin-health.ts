@@ -9,6 +9,7 @@ export const PLUGIN_METRICS_TYPE = 'plugin';
 export const PluginMetricKeys = {
   CallTotal: 'call_total',
   ErrorTotal: 'error_total',
+  /** Estimated by the kernel's stream filter chains from a sample of streams (see TIMING_SAMPLE there). */
   CallTimeNsTotal: 'call_time_ns_total',
   ConsecutiveErrors: 'consecutive_errors',
   Quarantined: 'quarantined',

@@ -1,6 +1,6 @@
 import type { FactoryKind } from '../../plugin-sdk';
-import type { MosnConfig } from '../config/config-types';
-import type { FactoryRegistryView } from './factory-registry';
+import type { ListenerConfig, MosnConfig } from '../config/config-types';
+import type { FactoryRegistryView, RegisteredFactory } from './factory-registry';
 
 /** One place in a config that names a factory. */
 export interface FactoryUse {
@@ -22,18 +22,30 @@ const DEFAULT_PROTOCOL = 'Http1';
 export function factoryUsesOf(config: MosnConfig): FactoryUse[] {
   const uses: FactoryUse[] = [];
   (config.servers ?? []).forEach((server, i) => {
-    (server.listeners ?? []).forEach((listener, j) => {
-      const at = `servers[${i}].listeners[${j}]`;
-      (listener.listener_filters ?? []).forEach((f, k) => uses.push({ kind: 'listener_filter', name: f.type, config: f.config ?? {}, path: `${at}.listener_filters[${k}]` }));
-      (listener.filter_chains?.[0]?.filters ?? []).forEach((f, k) => {
-        const path = `${at}.filter_chains[0].filters[${k}]`;
-        uses.push({ kind: 'network_filter', name: f.type, config: f.config ?? {}, path });
-        if (f.type === 'proxy') uses.push(...proxyProtocols(f.config, path));
-      });
-      (listener.stream_filters ?? []).forEach((f, k) => uses.push({ kind: 'stream_filter', name: f.type, config: f.config ?? {}, path: `${at}.stream_filters[${k}]` }));
-    });
+    (server.listeners ?? []).forEach((listener, j) => uses.push(...listenerFactoryUses(listener, `servers[${i}].listeners[${j}]`)));
   });
   return uses;
+}
+
+/** The factories one listener (at JSON path `at`) uses; see {@link factoryUsesOf}. */
+export function listenerFactoryUses(listener: ListenerConfig, at: string): FactoryUse[] {
+  const uses: FactoryUse[] = [];
+  (listener.listener_filters ?? []).forEach((f, k) => uses.push({ kind: 'listener_filter', name: f.type, config: f.config ?? {}, path: `${at}.listener_filters[${k}]` }));
+  (listener.filter_chains?.[0]?.filters ?? []).forEach((f, k) => {
+    const path = `${at}.filter_chains[0].filters[${k}]`;
+    uses.push({ kind: 'network_filter', name: f.type, config: f.config ?? {}, path });
+    if (f.type === 'proxy') uses.push(...proxyProtocols(f.config, path));
+  });
+  (listener.stream_filters ?? []).forEach((f, k) => uses.push({ kind: 'stream_filter', name: f.type, config: f.config ?? {}, path: `${at}.stream_filters[${k}]` }));
+  return uses;
+}
+
+/** The registered factory a use names (protocols by case-insensitive name, as the proxy resolves them). */
+export function factoryOfUse(view: FactoryRegistryView, use: FactoryUse): RegisteredFactory | undefined {
+  if (use.kind !== 'protocol') return view.get(use.kind, use.name);
+  const lower = use.name.toLowerCase();
+  const name = view.names('protocol').find((k) => k.toLowerCase() === lower);
+  return name === undefined ? undefined : view.get('protocol', name);
 }
 
 /**

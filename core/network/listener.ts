@@ -7,13 +7,29 @@ import type { ConnectionMetrics } from './connection-metrics';
 import { ServerConnection } from './server-connection';
 import { joinHostPort } from './socket-connection';
 
+/** Something a connection holds for its whole life (the plugin generations its filters run on). */
+export interface ConnectionPins {
+  /** Pins; the returned function unpins (calling it more than once does nothing). */
+  acquire(): () => void;
+}
+
+/**
+ * What a new connection is built from. A listener holds one at a time; a plugin swap replaces it
+ * with {@link Listener.replaceChains}, and connections keep the one they were accepted with.
+ */
+export interface ListenerChains {
+  /** One creator per configured listener filter, run in order on every accepted socket. */
+  readonly listenerFilters: readonly (() => ListenerFilter)[];
+  /** Built once per listener (per rebuild); each adds its filters to every new connection. */
+  readonly filterChainFactories: readonly NetworkFilterChainFactory[];
+  /** Acquired when a socket is accepted, released when its connection closes. */
+  readonly pins: ConnectionPins;
+}
+
 export interface ListenerOptions {
   name: string;
   address: ParsedAddress;
-  /** One creator per configured listener filter, run in order on every accepted socket. */
-  listenerFilters: (() => ListenerFilter)[];
-  /** Built once per listener; each adds its filters to every new connection. */
-  filterChainFactories: NetworkFilterChainFactory[];
+  chains: ListenerChains;
   idleTimeoutMs: number;
   bufferLimit: number;
   metrics: ConnectionMetrics;
@@ -29,9 +45,17 @@ export class Listener {
   readonly connections = new Set<ServerConnection>();
   private server: net.Server | undefined;
   private boundAddress = '';
+  /** Unpins what each open connection was built from, when it closes. */
+  private readonly pinned = new Map<ServerConnection, () => void>();
+  private chainsValue: ListenerChains;
   private readonly onConnectionClosed: ConnectionEventListener = {
     onEvent: (event, conn) => {
       if (!isCloseEvent(event)) return;
+      const release = this.pinned.get(conn as ServerConnection);
+      if (release) {
+        this.pinned.delete(conn as ServerConnection);
+        release();
+      }
       this.connections.delete(conn as ServerConnection);
       if (this.connections.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     },
@@ -40,6 +64,17 @@ export class Listener {
 
   constructor(private readonly options: ListenerOptions) {
     this.name = options.name;
+    this.chainsValue = options.chains;
+  }
+
+  /** What new connections are built from now. */
+  get chains(): ListenerChains {
+    return this.chainsValue;
+  }
+
+  /** New connections take `next` from now on; open ones keep what they were accepted with. */
+  replaceChains(next: ListenerChains): void {
+    this.chainsValue = next;
   }
 
   /** The address actually bound (`ip:port` with the real port when 0 was configured). */
@@ -90,11 +125,22 @@ export class Listener {
   }
 
   private onAccept(socket: net.Socket): void {
-    const filters = this.options.listenerFilters;
-    if (filters.length === 0) {
-      this.createConnection(socket, undefined);
+    const chains = this.chainsValue;
+    let release: () => void;
+    try {
+      release = chains.pins.acquire();
+    } catch (err) {
+      this.options.logger.error({ listener: this.name, err: String(err) }, 'listener chains unusable; socket closed');
+      socket.destroy();
       return;
     }
+    const filters = chains.listenerFilters;
+    if (filters.length === 0) {
+      this.createConnection(socket, undefined, chains, release);
+      return;
+    }
+    // Until a connection exists, the socket's end is what lets go of the chains.
+    socket.once('close', release);
     let originalDestination: string | undefined;
     let index = 0;
     const callbacks: ListenerFilterCallbacks = {
@@ -123,13 +169,17 @@ export class Listener {
         }
         if (status === FilterStatus.Stop) return;
       }
-      this.createConnection(socket, originalDestination);
+      socket.off('close', release);
+      this.createConnection(socket, originalDestination, chains, release);
     };
     run();
   }
 
-  private createConnection(socket: net.Socket, originalDestination: string | undefined): void {
-    if (socket.destroyed) return;
+  private createConnection(socket: net.Socket, originalDestination: string | undefined, chains: ListenerChains, release: () => void): void {
+    if (socket.destroyed) {
+      release();
+      return;
+    }
     const o = this.options;
     const conn = new ServerConnection(socket, {
       bufferLimit: o.bufferLimit,
@@ -140,9 +190,14 @@ export class Listener {
     });
     conn.originalDestination = originalDestination;
     this.connections.add(conn);
+    this.pinned.set(conn, release);
     conn.addEventListener(this.onConnectionClosed);
     try {
-      for (const f of o.filterChainFactories) f.createFilterChain(conn, conn.filters);
+      const factories = chains.filterChainFactories;
+      for (let i = 0; i < factories.length; i++) {
+        factories[i].createFilterChain(conn, conn.filters);
+        if (conn.state === 'closed') return; // a guarded filter refused the connection
+      }
       conn.start();
     } catch (err) {
       o.logger.error({ listener: this.name, connection: conn.id, err: err instanceof Error ? err.message : String(err) }, 'network filter threw; connection closed');

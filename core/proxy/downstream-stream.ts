@@ -3,12 +3,11 @@ import type {
   HeaderMap,
   LoadBalancerContext,
   StreamReceiver,
-  StreamReceiverFilterHandler,
   StreamResetReason,
   StreamSender,
-  StreamSenderFilterHandler,
 } from '../../plugin-sdk';
 import { RequestLogRecord, ResponseFlag } from '../accesslog/request-log-record';
+import type { GenerationSet } from '../host/generation-set';
 import { Deadline, type DeadlineOwner } from '../network/deadlines';
 import type { MatchedRoute } from '../router/matched-route';
 import type { ConnectionPool } from '../upstream/pool/connection-pool';
@@ -16,12 +15,14 @@ import { LOCAL_REPLY_BODY, localReplyHeaders } from './local-reply';
 import type { DownstreamConnectionInfo, ProxyContext } from './proxy-context';
 import { isRetriable, type TryOutcome } from './retry-decision';
 import { PHASES, StreamFilterChain } from './stream-filter-chain';
-import { ReceiverFilterHandler, SenderFilterHandler, type FilterHandlerTarget } from './filter-handlers';
+import type { FilterHandlerTarget } from './filter-handlers';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request';
 import { RequestLbContext } from './request-lb-context';
 
 /** Request bytes kept for a retry; a larger body turns retries off for that request (as Envoy). */
 const RETRY_BUFFER_LIMIT = 1 << 20;
+/** Body of the 503 for a request that a quarantined fail_closed filter would have handled. */
+const QUARANTINED_BODY = 'filter unavailable\n';
 
 /**
  * One request/response through the proxy (MOSN's downstream stream): receiver filters by phase,
@@ -55,6 +56,8 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   /** Sender filters stopped: response parts wait here until continueSending. */
   private heldResponse: { headers: HeaderMap; endStream: boolean; data: Buffer[]; dataEnd: boolean; trailers?: HeaderMap } | undefined;
   private readDisabledForBody = false;
+  /** The plugin generations of this stream's filters, pinned while it runs (unset without filters). */
+  private pinned: GenerationSet | undefined;
 
   private readonly connection: Connection;
 
@@ -85,21 +88,22 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     this.requestEnded = endStream;
     if (endStream) this.markRequestReceived();
     if (this.ctx.isHttp) this.addForwardedHeaders(headers);
-    if (!this.ctx.streamFilters.length) {
+    // The listener's set as of now: a plugin swap during this stream does not change its filters.
+    const set = this.ctx.streamFilters.current;
+    if (set.factories.length === 0) {
       this.phase = PHASES.length;
       this.afterPhase(0) && this.afterPhase(1) && this.afterPhase(2);
       return;
     }
-    const chain = new StreamFilterChain();
+    set.generations.pin();
+    this.pinned = set.generations;
+    const chain = new StreamFilterChain(this.ctx.logger);
     this.filters = chain;
-    if (!chain.build(this.ctx.streamFilters)) {
+    if (!chain.build(set.factories)) {
       this.filterFailed();
       return;
     }
-    chain.setHandlers(
-      (name) => this.receiverHandler(name),
-      (name) => this.senderHandler(name),
-    );
+    chain.setHandlers(this);
     this.runReceivePhases(0, 0);
   }
 
@@ -467,21 +471,19 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     if (!this.finished) this.sendLocalReply(500);
   }
 
+  /** fail_closed: a filter threw (500), or its plugin is quarantined (503: it is unavailable, not broken by this request). */
   private filterFailed(): void {
     const f = this.filters?.failure;
+    if (f?.quarantined) {
+      this.ctx.logger.debug({ filter: f.name }, 'stream filter quarantined; answering 503 (failure_policy fail_closed)');
+      this.sendLocalReply(503, QUARANTINED_BODY);
+      return;
+    }
     this.ctx.logger.error({ filter: f?.name, err: f?.error instanceof Error ? f.error.message : String(f?.error) }, 'stream filter threw; answering 500');
     this.sendLocalReply(500);
   }
 
   // ---- handlers given to filters ----
-
-  private receiverHandler(name: string): StreamReceiverFilterHandler {
-    return new ReceiverFilterHandler(this, name);
-  }
-
-  private senderHandler(name: string): StreamSenderFilterHandler {
-    return new SenderFilterHandler(this, name);
-  }
 
   /** For the filter handlers: the matched route's per_filter_config entry of a filter. */
   perFilterConfigOf(name: string): unknown {
@@ -539,6 +541,10 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     if (this.retriesInFlight && this.clusterName) this.ctx.clusterManager.releaseRetry(this.clusterName);
     if (!this.responseEnded && reset === undefined) this.upstream?.abandon();
     this.filters?.destroy();
+    if (this.pinned !== undefined) {
+      this.pinned.unpin();
+      this.pinned = undefined;
+    }
     this.record.markFinished();
     const stats = this.ctx.stats;
     stats.requestActive.dec();

@@ -4,7 +4,7 @@ import type { RouteMatcher } from '../router/route-matcher';
 import type { ClusterManagerImpl } from '../upstream/cluster-manager';
 import type { DownstreamRequestStats } from './downstream-request-stats';
 import type { ResolvedProtocol } from './proxy-config';
-import type { NamedStreamFilterFactory } from './stream-filter-chain';
+import type { ListenerStreamFilters } from './stream-filter-set';
 
 /** Everything a proxy filter instance shares with its streams; built once per listener. */
 export interface ProxyContext {
@@ -14,7 +14,8 @@ export interface ProxyContext {
   /** Undefined when router_config_name names no router: every request gets 404. */
   readonly router: RouteMatcher | undefined;
   readonly clusterManager: ClusterManagerImpl;
-  readonly streamFilters: readonly NamedStreamFilterFactory[];
+  /** The listener's stream filters; each stream takes `current` when it starts. */
+  readonly streamFilters: ListenerStreamFilters;
   readonly accessLogs: readonly AccessLog[];
   readonly stats: DownstreamRequestStats;
   readonly logger: Logger;

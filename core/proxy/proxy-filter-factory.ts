@@ -10,12 +10,13 @@ import { DownstreamRequestStats } from './downstream-request-stats';
 import type { ProxyContext } from './proxy-context';
 import { resolveProtocol, type ProxyConfigInput } from './proxy-config';
 import { ProxyFilter } from './proxy-filter';
-import type { NamedStreamFilterFactory } from './stream-filter-chain';
+import { ListenerStreamFilters } from './stream-filter-set';
 
 /** The kernel gives its own filters more than plugins get: the listener's L7 parts. */
 export interface KernelFilterFactoryContext extends FilterFactoryContext {
   readonly clusterManager: ClusterManagerImpl;
-  readonly streamFilters: readonly NamedStreamFilterFactory[];
+  /** The listener's stream filters, replaced as a whole when a plugin swap rebuilds the listener. */
+  readonly streamFilters: ListenerStreamFilters;
   readonly accessLogs: readonly AccessLog[];
 }
 
@@ -45,7 +46,7 @@ export function createProxyFilterFactory(deps: ProxyFilterDeps): NetworkFilterFa
         upstreamProtocol: upstream,
         router,
         clusterManager: kernel.clusterManager,
-        streamFilters: kernel.streamFilters ?? [],
+        streamFilters: kernel.streamFilters ?? new ListenerStreamFilters(),
         accessLogs: kernel.accessLogs ?? [],
         stats: new DownstreamRequestStats(deps.metrics.metrics(DOWNSTREAM, { listener: context.listenerName })),
         logger: context.logger,

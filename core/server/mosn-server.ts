@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AccessLog } from '../accesslog/access-log';
 import { AdminServer } from '../admin/admin-server';
@@ -7,14 +8,24 @@ import { ConfigLoadError } from '../config/config-error';
 import type { MosnConfig } from '../config/config-types';
 import type { EffectiveSettings } from '../config/effective-settings';
 import { FactoryRegistry } from '../host/factory-registry';
+import { DEFAULT_QUARANTINE_THRESHOLD } from '../host/plugin-health';
 import { PluginHost } from '../host/plugin-host';
+import { PluginSetError } from '../host/plugin-set';
+import type { PluginSwapEvent } from '../host/plugin-swap';
+import { checkFactoryUses, factoryUsesOf } from '../host/running-config-check';
 import { LogManager } from '../log/log-manager';
 import { MetricsRegistry } from '../metrics/metrics-registry';
 import { Listener } from '../network/listener';
 import { ClusterManagerImpl } from '../upstream/cluster-manager';
 import { RouterTable } from '../router/router-table';
 import { registerKernelFactories } from './kernel-factories';
-import { buildListenerOptions } from './listener-builder';
+import { buildListener, trialBuildProblems, type ListenerBuildContext } from './listener-builder';
+import { ListenerSlot } from './listener-slot';
+
+/** `plugins.watch` when absent: a bundle dropped into the plugins directory goes live. */
+export const DEFAULT_PLUGINS_WATCH = true;
+/** How long shutdown waits for closed connections to be gone before it disposes plugins. */
+const CLOSE_WAIT_MS = 1000;
 
 export interface MosnServerOptions {
   config: MosnConfig;
@@ -43,15 +54,29 @@ export class MosnServer {
   private stopping: Promise<void> | undefined;
   private clusterManager: ClusterManagerImpl | undefined;
   private readonly accessLogs: AccessLog[] = [];
+  private readonly slots: ListenerSlot[] = [];
+  private buildContext: ListenerBuildContext | undefined;
+  private stopSwaps: (() => void) | undefined;
 
   private constructor(private readonly options: MosnServerOptions) {
     this.logs = options.logs ?? new LogManager({ path: options.settings.logPath, level: options.settings.logLevel });
     this.logger = this.logs.logger;
+    const plugins = options.config.plugins;
+    const uses = factoryUsesOf(options.config);
     this.plugins = new PluginHost({
       dir: options.settings.pluginsDir,
       registry: this.registry,
       logger: this.logs.child({ module: 'plugins' }),
       metrics: this.metrics,
+      quarantineThreshold: plugins?.quarantine_threshold ?? DEFAULT_QUARANTINE_THRESHOLD,
+      ...(plugins?.set !== undefined ? { set: plugins.set } : {}),
+      // A new generation (or a removal) is refused unless every config block naming it still
+      // passes its schema and builds (the listeners are rebuilt from them right after the commit).
+      validateRunningConfig: (view) => {
+        const problems = checkFactoryUses(view, uses);
+        if (problems.length > 0 || !this.buildContext) return problems;
+        return trialBuildProblems(view, options.config, this.buildContext);
+      },
     });
   }
 
@@ -95,30 +120,40 @@ export class MosnServer {
       'servers[0].routers',
     );
     registerKernelFactories(this.registry, { registry: this.registry, routers, metrics: this.metrics }, this.options.version);
-    await this.plugins.loadAll();
+    await this.plugins.loadAll().catch((err: unknown) => {
+      if (err instanceof PluginSetError) throw new ConfigLoadError(err.problems.map((p) => `plugins.set: ${p}`));
+      throw err;
+    });
 
     const clusterManager = ClusterManagerImpl.fromConfig(config.cluster_manager?.clusters ?? [], this.metrics, this.logs.child({ module: 'upstream' }), problems);
     this.clusterManager = clusterManager;
-    const ctx = {
+    const ctx: ListenerBuildContext = {
       openedAccessLogs: this.accessLogs,
       registry: this.registry,
       clusterManager,
       metrics: this.metrics,
       logger: this.logs.child({ module: 'listener' }),
+      recorder: (plugin) => this.plugins.callRecorder(plugin),
     };
+    this.buildContext = ctx;
     const built = (config.servers ?? []).flatMap((s, i) =>
-      (s.listeners ?? []).map((l, j) => buildListenerOptions(l, `servers[${i}].listeners[${j}]`, ctx, problems)),
+      (s.listeners ?? []).map((l, j) => ({ config: l, path: `servers[${i}].listeners[${j}]`, built: buildListener(l, `servers[${i}].listeners[${j}]`, ctx, problems) })),
     );
     if (problems.length > 0) throw new ConfigLoadError(problems);
 
-    for (const options of built) {
-      const listener = new Listener(options!);
+    for (const b of built) {
+      const options = b.built!.options;
+      const listener = new Listener(options);
+      // Pinned from here, so a failed start still lets go of it in shutDown.
+      this.slots.push(new ListenerSlot(b.config, b.path, listener, b.built!));
       await listener.start().catch((err: Error) => {
-        throw new Error(`listener ${JSON.stringify(options!.name)} could not bind ${options!.address.kind === 'unix' ? options!.address.path : `${options!.address.host}:${options!.address.port}`}: ${err.message}`);
+        throw new Error(`listener ${JSON.stringify(options.name)} could not bind ${options.address.kind === 'unix' ? options.address.path : `${options.address.host}:${options.address.port}`}: ${err.message}`);
       });
       this.listeners.push(listener);
       this.logger.info({ listener: listener.name, address: listener.address }, 'listener started');
     }
+    this.stopSwaps = this.plugins.onSwap((event) => this.rebuildListeners(event));
+    if (config.plugins?.watch ?? DEFAULT_PLUGINS_WATCH) await this.plugins.watch();
 
     this.admin = new AdminServer({
       version: this.options.version,
@@ -126,14 +161,20 @@ export class MosnServer {
       metrics: this.metrics,
       logs: this.logs,
       state: () => this.state,
-      // Listing only: POST /api/v1/plugins/reload waits until listeners rebuild on a swap.
-      extraRoutes: [...(this.options.adminRoutes ?? []), ...pluginsRoutes(this.plugins).filter((r) => r.method === 'GET')],
+      extraRoutes: [...(this.options.adminRoutes ?? []), ...pluginsRoutes(this.plugins)],
     });
     this.adminBound = await this.admin.listen(settings.adminAddress).catch((err: Error) => {
       throw new Error(`admin API could not bind ${settings.adminAddress}: ${err.message}`);
     });
     this.logger.info({ address: this.adminBound }, 'admin API started');
     this.state = 'Running';
+  }
+
+  /** Runs in the commit's tick: the listeners a swap touches take the new factories at once. */
+  private rebuildListeners(event: PluginSwapEvent): void {
+    const ctx = this.buildContext;
+    if (!ctx) return;
+    for (const slot of this.slots) if (slot.affectedBy(event)) slot.rebuild(ctx, this.logger);
   }
 
   private async drainAndStop(gracefulTimeoutMs: number): Promise<void> {
@@ -161,9 +202,13 @@ export class MosnServer {
       await l.stopAccepting();
       l.closeConnections('NoFlush');
     }
+    // Closed sockets report it a tick later; then they have let go of their plugin generations.
+    await Promise.race([Promise.all(this.listeners.map((l) => l.whenIdle())), delay(CLOSE_WAIT_MS, undefined, { ref: false })]);
     await this.admin?.close();
     this.clusterManager?.close();
     await Promise.all(this.accessLogs.map((l) => l.close()));
+    this.stopSwaps?.();
+    for (const slot of this.slots.splice(0)) slot.close();
     await this.plugins.disposeAll();
     this.logger.info('mosn-ts stopped');
     if (!this.options.logs) await this.logs.close();

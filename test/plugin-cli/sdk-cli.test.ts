@@ -10,7 +10,10 @@ import { installBundle } from '../../plugin-sdk/cli/plugin-installer';
 import { readTgz } from '../../plugin-sdk/cli/tar-archive';
 import { makePluginsDir } from '../host/plugin-fixture';
 import { hostFixture } from '../host/reload-fixture';
+import { startHttpUpstream, type Echoed } from '../support/http-upstreams';
+import { runMosn } from '../support/mosn-process';
 import { REPO_ROOT } from '../support/paths';
+import { copyRepoPlugin } from '../support/plugin-dirs';
 
 const exec = promisify(execFile);
 const CLI = path.join(REPO_ROOT, 'bin', 'mosn-plugin.js');
@@ -61,6 +64,72 @@ describe('mosn-plugin new → build → test → pack', { timeout: 120_000 }, ()
       await f.host.disposeAll();
     });
   }
+
+  it('new → build → test → cp into a running proxy\'s plugins directory → live, then edit → build → cp → live again', async (t) => {
+    const work = makePluginsDir();
+    const cp = (from: string, to: string) => exec('cp', ['-r', from, to]);
+    assert.equal((await mosnPlugin(work, 'new', 'live', '--kind', 'stream_filter')).code, 0);
+    const dir = path.join(work, 'live');
+    assert.equal((await mosnPlugin(dir, 'build')).code, 0);
+    const tested = await mosnPlugin(dir, 'test');
+    assert.equal(tested.code, 0, `${tested.stdout}\n${tested.stderr}`);
+
+    // The proxy: http1 and the new plugin in its plugins directory, a listener naming the filter.
+    const pluginsDir = path.join(work, 'plugins');
+    fs.mkdirSync(pluginsDir);
+    copyRepoPlugin('http1', pluginsDir);
+    await cp(dir, pluginsDir);
+    const upstream = await startHttpUpstream('u');
+    const config = {
+      admin: { address: '127.0.0.1:0' },
+      plugins: { dir: './plugins' },
+      servers: [
+        {
+          default_log_level: 'INFO',
+          routers: [{ router_config_name: 'r', virtual_hosts: [{ name: 'all', domains: ['*'], routers: [{ match: { prefix: '/' }, route: { cluster_name: 'u' } }] }] }],
+          listeners: [
+            {
+              name: 'http',
+              address: '127.0.0.1:0',
+              stream_filters: [{ type: 'live', config: { header: 'x-hello' } }],
+              filter_chains: [{ filters: [{ type: 'proxy', config: { downstream_protocol: 'Http1', router_config_name: 'r' } }] }],
+            },
+          ],
+        },
+      ],
+      cluster_manager: { clusters: [{ name: 'u', type: 'SIMPLE', hosts: [{ address: upstream.address }] }] },
+    };
+    fs.writeFileSync(path.join(work, 'mosn.json'), JSON.stringify(config, null, 2));
+    const mosn = runMosn(['start', '-c', 'mosn.json'], work);
+    try {
+      const line = await mosn.waitForLine(/"msg":"listener started"/);
+      const address = (JSON.parse(line) as { address: string }).address;
+      const hello = async () => {
+        const res = await fetch(`http://${address}/`);
+        assert.equal(res.status, 200);
+        return (JSON.parse(await res.text()) as Echoed).headers['x-hello'];
+      };
+      assert.equal(await hello(), 'live');
+
+      // Edit, build, test, copy over the running proxy's copy: live within 2 s, no restart.
+      const src = path.join(dir, 'src', 'index.ts');
+      fs.writeFileSync(src, fs.readFileSync(src, 'utf8').replace("config.value ?? 'live'", "config.value ?? 'live, edited'"));
+      assert.equal((await mosnPlugin(dir, 'build')).code, 0);
+      assert.equal((await mosnPlugin(dir, 'test')).code, 0);
+      await cp(`${dir}/.`, path.join(pluginsDir, 'live'));
+      const landed = Date.now();
+      while ((await hello()) !== 'live, edited') {
+        assert.ok(Date.now() - landed < 2000, 'the edited filter was not live within 2 s');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      t.diagnostic(`edited filter live ${Date.now() - landed} ms after cp`);
+      assert.match(mosn.stdout(), /"msg":"plugin live@0\.1\.0 loaded \(generation 2\)"/);
+    } finally {
+      mosn.child.kill('SIGTERM');
+      await mosn.exited;
+      await upstream.close();
+    }
+  });
 
   it('test fails (exit 1) when a test fails, and shows which', async () => {
     const work = makePluginsDir();

@@ -23,7 +23,7 @@ export class HeaderMatcher {
       node.problem('name', 'is required');
       return undefined;
     }
-    // MOSN routes HTTP's "method" condition to the request method.
+    // MOSN routes the "method" condition to the request method (HTTP's :method; see matches()).
     const name = configured.toLowerCase() === 'method' ? ':method' : configured;
     if (!isRegex) return new HeaderMatcher(name, value, undefined);
     try {
@@ -35,7 +35,9 @@ export class HeaderMatcher {
   }
 
   matches(headers: HeaderMap): boolean {
-    const value = headers.get(this.name);
+    let value = headers.get(this.name);
+    // RPC requests (dubbo) carry no :method; their method is the plain `method` header.
+    if (value === undefined && this.name === ':method') value = headers.get('method');
     if (value === undefined) return false;
     if (this.regex) return this.regex.test(value);
     // No value configured: the header only has to be present.

@@ -110,6 +110,8 @@ export class MosnServer {
       (s.listeners ?? []).map((l, j) => buildListenerOptions(l, `servers[${i}].listeners[${j}]`, ctx, problems)),
     );
     if (problems.length > 0) throw new ConfigLoadError(problems);
+    // Health checks and DNS start once the config is accepted; STRICT_DNS hosts are resolved before listeners bind.
+    await clusterManager.start();
 
     for (const options of built) {
       const listener = new Listener(options!);

@@ -1,4 +1,5 @@
 import type { SchemaObject } from 'ajv';
+import { CLUSTER_HEALTH_AND_DNS_PROPERTIES } from './cluster-health-dns-schema';
 import { ADDRESS_FORMAT, DURATION_FORMAT, UNIX_ADDRESS_FORMAT } from './config-formats';
 
 /*
@@ -152,6 +153,7 @@ const cluster = {
     },
     conn_buffer_limit_bytes: count,
     hosts: { type: 'array', items: host },
+    ...CLUSTER_HEALTH_AND_DNS_PROPERTIES,
   },
 };
 

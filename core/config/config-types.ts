@@ -82,7 +82,7 @@ export interface ClusterManagerConfig {
 
 export interface ClusterConfig {
   name: string;
-  /** SIMPLE (default). */
+  /** SIMPLE (default) | STRICT_DNS. */
   type?: string;
   /** LB_RANDOM (default) | LB_ROUNDROBIN */
   lb_type?: string;
@@ -99,6 +99,85 @@ export interface ClusterConfig {
   circuit_breakers?: CircuitBreakerThresholds[] | CircuitBreakerThresholds;
   conn_buffer_limit_bytes?: number;
   hosts?: HostConfig[];
+  /** Active health checking of the cluster's hosts (none when absent). */
+  health_check?: HealthCheckConfig;
+  /** STRICT_DNS: re-resolve every (Go duration, default 5s). */
+  dns_refresh_rate?: string;
+  /** STRICT_DNS: re-resolve after the smallest record TTL + 1s instead (when that TTL is > 0). */
+  respect_dns_ttl?: boolean;
+  /** STRICT_DNS: V4_ONLY (A, default as in MOSN) | V6_ONLY (AAAA) | ALL (A and AAAA). */
+  dns_lookup_family?: 'V4_ONLY' | 'V6_ONLY' | 'ALL';
+  /** STRICT_DNS: name servers to ask instead of the system's. */
+  dns_resolvers?: DnsResolverConfig;
+  /** STRICT_DNS: a resolv.conf whose `nameserver` lines name the servers (when dns_resolvers is absent). */
+  dns_resolver_file?: string;
+  /** STRICT_DNS: port of the servers read from dns_resolver_file (default "53"). */
+  dns_resolver_port?: string;
+  [extra: string]: unknown;
+}
+
+/** MOSN's `health_check` (pkg/config/v2 HealthCheckConfig). Zero/absent values take MOSN's defaults. */
+export interface HealthCheckConfig {
+  /** Http1 checks over HTTP when check_config.http_check_config is set; every other protocol (or none) dials TCP. */
+  protocol?: string;
+  /** Go duration, default 1s. */
+  timeout?: string;
+  /** Go duration, default 15s. */
+  interval?: string;
+  /** A random 0..interval_jitter is added to each interval (Go duration, default 5ms). */
+  interval_jitter?: string;
+  /** Delay before a host's first check: a Go duration as in MOSN ("1s", the default), or a number of seconds. */
+  initial_delay_seconds?: string | number;
+  /** Consecutive passes that make an unhealthy host healthy (default 1). */
+  healthy_threshold?: number;
+  /** Consecutive failures that make a healthy host unhealthy (default 1). */
+  unhealthy_threshold?: number;
+  service_name?: string;
+  /** A file getting one MOSN-format line per check (none when absent). */
+  event_log_path?: string;
+  check_config?: { http_check_config?: HttpCheckConfig; [extra: string]: unknown };
+  [extra: string]: unknown;
+}
+
+/** MOSN's http_check_config (pkg/upstream/healthcheck/httpdial.go). */
+export interface HttpCheckConfig {
+  /** Port to check instead of the host's own. */
+  port?: number;
+  /** Go duration; the check's timeout is the smaller of this and health_check.timeout. */
+  timeout?: string;
+  /** Path (and query) to request, default "/". */
+  path?: string;
+  /** Default GET. */
+  method?: string;
+  /** Only "http". */
+  scheme?: string;
+  /** Host header, default the host's address. */
+  domain?: string;
+  /** Status codes that pass: numbers or ranges {start, end} (MOSN spells them Start/End); default [200]. */
+  codes?: (number | HttpCodeRange)[];
+  [extra: string]: unknown;
+}
+
+export interface HttpCodeRange {
+  start?: number;
+  end?: number;
+  Start?: number;
+  End?: number;
+}
+
+/** MOSN's dns_resolvers (pkg/config/v2 DnsResolverConfig). */
+export interface DnsResolverConfig {
+  /** Server IPs, optionally with ":port" ("[v6]:port"). */
+  servers?: string[];
+  /** Port of servers given without one (default "53"). */
+  port?: string;
+  /** Seconds per query attempt (default 2). */
+  timeout?: number;
+  /** Query attempts per server (default 2). */
+  attempts?: number;
+  /** Accepted for compatibility; not applied (Node's resolver takes no search list). */
+  search?: string[];
+  ndots?: number;
   [extra: string]: unknown;
 }
 

@@ -71,3 +71,40 @@ export const UpstreamRequestKeys = {
   RequestRetry: 'request_retry',
   RequestRetryOverflow: 'request_retry_overflow',
 } as const;
+
+/**
+ * Active health checking, one set per cluster: `healthcheck{cluster}`. MOSN's type and keys
+ * (pkg/metrics/healthcheck.go) labelled by cluster rather than by service_name; MOSN's gauge is
+ * misspelt "healty", here it is "healthy".
+ */
+export const HEALTH_CHECK = 'healthcheck';
+
+export const HealthCheckKeys = {
+  /** Checks started. */
+  Attempt: 'attempt',
+  Success: 'success',
+  /** Every failed check (= active_failure + network_failure). */
+  Failure: 'failure',
+  /** The host answered, but wrongly (an unexpected HTTP status). */
+  ActiveFailure: 'active_failure',
+  /** No answer: connect refused or reset, or the check timed out. */
+  NetworkFailure: 'network_failure',
+  /** Gauge: hosts of the cluster health checking holds healthy. */
+  Healthy: 'healthy',
+  /** Gauge: hosts health checking holds unhealthy. */
+  Unhealthy: 'unhealthy',
+  /** Healthy → unhealthy transitions. */
+  HostEjected: 'host_unhealthy_total',
+  /** Unhealthy → healthy transitions. */
+  HostRecovered: 'host_healthy_total',
+} as const;
+
+/** STRICT_DNS resolution, in the cluster's `upstream{cluster}` set (mosn-ts keys; MOSN keeps none). */
+export const UpstreamDnsKeys = {
+  /** Resolutions of one host name that returned records. */
+  ResolveSuccess: 'dns_resolve_success',
+  /** Resolutions that failed (error, timeout, no records): the last good addresses stay. */
+  ResolveFailure: 'dns_resolve_failure',
+  /** Gauge: hosts the cluster has now (resolved addresses plus literal IPs). */
+  Hosts: 'dns_hosts',
+} as const;

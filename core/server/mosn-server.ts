@@ -140,6 +140,8 @@ export class MosnServer {
       (s.listeners ?? []).map((l, j) => ({ config: l, path: `servers[${i}].listeners[${j}]`, built: buildListener(l, `servers[${i}].listeners[${j}]`, ctx, problems) })),
     );
     if (problems.length > 0) throw new ConfigLoadError(problems);
+    // Health checks and DNS start once the config is accepted; STRICT_DNS hosts are resolved before listeners bind.
+    await clusterManager.start();
 
     for (const b of built) {
       const options = b.built!.options;

@@ -7,6 +7,7 @@ import { UPSTREAM, UpstreamKeys } from '../metrics/metric-names';
 import { OutboundConnection } from '../network/client-connection';
 import type { ConnectionMetrics } from '../network/connection-metrics';
 import { ClusterStats } from './cluster-stats';
+import { ClusterUpkeep, planClusterUpkeep } from './cluster-upkeep';
 import { HostSet } from './host-set';
 import { DEFAULT_LB_TYPE, LOAD_BALANCER_TYPES } from './load-balancer-types';
 import type { ConnectionPool, PoolClusterContext } from './pool/connection-pool';
@@ -23,7 +24,7 @@ const DEFAULT_CONN_BUFFER_LIMIT = 1 << 20;
 /** Client codec limits when the caller gives none. */
 export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
-const SUPPORTED_CLUSTER_TYPES = new Set(['SIMPLE']);
+const SUPPORTED_CLUSTER_TYPES = new Set(['SIMPLE', 'STRICT_DNS']);
 
 export interface ClusterManagerOptions {
   /** Limits of the upstream (client) codecs; the logger defaults to the cluster manager's. */
@@ -34,6 +35,8 @@ export interface ClusterManagerOptions {
 class ClusterEntry implements PoolClusterContext {
   /** protocol name → host → pool. */
   readonly pools = new Map<string, Map<UpstreamHost, ConnectionPool>>();
+  /** DNS re-resolution and health checking, when configured. */
+  upkeep: ClusterUpkeep | undefined;
 
   constructor(
     readonly cluster: SimpleCluster,
@@ -53,6 +56,16 @@ class ClusterEntry implements PoolClusterContext {
 
   get resources(): ResourceManager {
     return this.cluster.resourceManager;
+  }
+
+  /** Hosts left the cluster (DNS): their pools finish what they carry and close; nothing new goes there. */
+  releaseHosts(removed: readonly UpstreamHost[]): void {
+    for (const byHost of this.pools.values()) {
+      for (const host of removed) {
+        byHost.get(host)?.drain();
+        byHost.delete(host);
+      }
+    }
   }
 
   createConnection(host: UpstreamHost): OutboundConnection {
@@ -170,11 +183,21 @@ export class ClusterManagerImpl implements ClusterManager {
     return out;
   }
 
-  /** Shutdown: closes every pool (and its connections); later getConnPool calls return undefined. */
+  /**
+   * Starts the clusters' background work (health checks, DNS); resolves when STRICT_DNS clusters
+   * have had their first lookup (bounded by the resolver's timeout).
+   */
+  async start(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.clusters.values()].map((entry) => entry.upkeep?.start()));
+  }
+
+  /** Shutdown: stops health checks and DNS, closes every pool (and its connections); later getConnPool calls return undefined. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const entry of this.clusters.values()) {
+      entry.upkeep?.stop();
       for (const byHost of entry.pools.values()) for (const pool of byHost.values()) pool.close();
       entry.pools.clear();
     }
@@ -197,8 +220,10 @@ export class ClusterManagerImpl implements ClusterManager {
     if (idleTimeoutMs === undefined) problems.push(`${path}.idle_timeout: ${JSON.stringify(config.idle_timeout)} is not a valid duration`);
     const maxRequestsPerConnection = config.max_request_per_conn ?? 0;
     const limits = parseCircuitBreakers(config.circuit_breakers, `${path}.circuit_breakers`, problems);
+    const plan = planClusterUpkeep(config, type, path, problems);
     const hosts: UpstreamHost[] = [];
-    (config.hosts ?? []).forEach((h, j) => {
+    // STRICT_DNS hosts are names to resolve (the plan checks them), not the cluster's hosts.
+    (type === 'STRICT_DNS' ? [] : (config.hosts ?? [])).forEach((h, j) => {
       const parsed = parseAddress(h.address);
       if (!parsed) problems.push(`${path}.hosts[${j}].address: ${JSON.stringify(h.address)} is not a valid address`);
       else hosts.push(new UpstreamHost(h.address, parsed, h.weight ?? 1, h.hostname ?? '', config.name));
@@ -227,5 +252,8 @@ export class ClusterManagerImpl implements ClusterManager {
         set.counter(UpstreamKeys.ConnectionConFail),
       ),
     );
+    const entry = this.clusters.get(config.name)!;
+    hostSet.onChange((_added, removed) => removed.length > 0 && entry.releaseHosts(removed));
+    if (plan.dns || plan.health) entry.upkeep = new ClusterUpkeep(config.name, plan, hostSet, this.registry, this.logger);
   }
 }

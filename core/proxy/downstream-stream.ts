@@ -11,7 +11,7 @@ import type { GenerationSet } from '../host/generation-set';
 import { Deadline, type DeadlineOwner } from '../network/deadlines';
 import type { MatchedRoute } from '../router/matched-route';
 import type { ConnectionPool } from '../upstream/pool/connection-pool';
-import { LOCAL_REPLY_BODY, localReplyHeaders } from './local-reply';
+import { grpcLocalReplyHeaders, isGrpcRequest, LOCAL_REPLY_BODY, localReplyHeaders } from './local-reply';
 import type { DownstreamConnectionInfo, ProxyContext } from './proxy-context';
 import { isRetriable, type TryOutcome } from './retry-decision';
 import { PHASES, StreamFilterChain } from './stream-filter-chain';
@@ -454,8 +454,12 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
       this.finish('LocalReset');
       return;
     }
-    const bytes = typeof body === 'string' ? Buffer.from(body) : (body ?? Buffer.from(LOCAL_REPLY_BODY[status] ?? ''));
-    const h = localReplyHeaders(status, bytes, headers);
+    let bytes = typeof body === 'string' ? Buffer.from(body) : (body ?? Buffer.from(LOCAL_REPLY_BODY[status] ?? ''));
+    let h: HeaderMap;
+    if (status >= 400 && isGrpcRequest(this.headers)) {
+      h = grpcLocalReplyHeaders(status, bytes.toString());
+      bytes = Buffer.alloc(0);
+    } else h = localReplyHeaders(status, bytes, headers);
     this.record.responseCode = status;
     this.record.responseHeaders = h;
     this.responseStarted = true;

@@ -72,9 +72,9 @@ describe('plugin sets in the host', () => {
     await f.host.disposeAll();
   });
 
-  it('the real default set, locked against copies of the first-party plugins, loads http1, tcp_proxy and direct_response', async () => {
+  it('the real default set, locked against copies of the first-party plugins, loads http1, http2, tcp_proxy and direct_response', async () => {
     const r = tempRegistry();
-    for (const name of ['http1', 'tcp_proxy', 'direct_response', 'bolt']) copyRepoPlugin(name, r.plugins);
+    for (const name of ['http1', 'http2', 'tcp_proxy', 'direct_response', 'bolt']) copyRepoPlugin(name, r.plugins);
     fs.copyFileSync(path.join(REPO_ROOT, 'registry', 'sets', 'default.json'), path.join(r.registry, 'sets', 'default.json'));
     assert.equal((await cli('index', '--registry', r.registry, '--lock')).code, 0);
     const f = hostFixture({ set: 'default', setsDir: path.join(r.registry, 'sets') }, r.plugins);
@@ -82,6 +82,7 @@ describe('plugin sets in the host', () => {
     assert.deepEqual(reports.map((p) => [p.name, p.state, p.error]), [
       ['direct_response', 'loaded', undefined],
       ['http1', 'loaded', undefined],
+      ['http2', 'loaded', undefined],
       ['tcp_proxy', 'loaded', undefined],
     ]);
     assert.equal(readManifestJson(path.join(r.plugins, 'bolt')).name, 'bolt', 'bolt is there but not in the set');

@@ -66,8 +66,8 @@ describe('registry index and set locks', () => {
     const sets = fs.readdirSync(path.join(registry, 'sets')).filter((f) => f.endsWith('.json'));
     assert.deepEqual(sets.sort(), ['default.json', 'rpc.json']);
     const byName = new Map<string, PluginSetFile>(sets.map((f) => [f.replace(/\.json$/, ''), readPluginSetFile(path.join(registry, 'sets', f))]));
-    assert.deepEqual(Object.keys(byName.get('default')!.plugins).sort(), ['direct_response', 'http1', 'tcp_proxy']);
-    assert.deepEqual(Object.keys(byName.get('rpc')!.plugins).sort(), ['bolt', 'direct_response', 'dubbo', 'http1', 'tcp_proxy']);
+    assert.deepEqual(Object.keys(byName.get('default')!.plugins).sort(), ['direct_response', 'http1', 'http2', 'tcp_proxy']);
+    assert.deepEqual(Object.keys(byName.get('rpc')!.plugins).sort(), ['bolt', 'direct_response', 'dubbo', 'http1', 'http2', 'tcp_proxy']);
     for (const [name, set] of byName) {
       for (const member of Object.keys(set.plugins)) {
         const dir = path.join(REPO_ROOT, 'plugins', member);

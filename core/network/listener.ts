@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { FilterStatus, isCloseEvent } from '../../plugin-sdk';
-import type { ConnectionEventListener, ListenerFilter, ListenerFilterCallbacks, Logger, NetworkFilterChainFactory } from '../../plugin-sdk';
+import type { ConnectionEventListener, ListenerFilter, ListenerFilterCallbacks, Logger, NetworkFilterChainFactory, TlsInfo } from '../../plugin-sdk';
 import { formatAddress, type ParsedAddress } from '../config/address';
 import type { ConnectionMetrics } from './connection-metrics';
 import { ServerConnection } from './server-connection';
 import { joinHostPort } from './socket-connection';
+import { ListenerTls } from './tls/listener-tls';
+import type { ServerTlsConfig } from './tls/server-tls-config';
+import type { ListenerTlsStats } from './tls/tls-stats';
 
 export interface ListenerOptions {
   name: string;
@@ -18,6 +21,16 @@ export interface ListenerOptions {
   bufferLimit: number;
   metrics: ConnectionMetrics;
   logger: Logger;
+  /** TLS termination (filter_chains[0].tls_context / tls_context_set); absent for plaintext. */
+  tls?: ListenerTlsSettings;
+}
+
+export interface ListenerTlsSettings {
+  config: ServerTlsConfig;
+  /** MOSN's `inspector`: plaintext clients are served instead of refused. */
+  inspector: boolean;
+  handshakeTimeoutMs: number;
+  stats: ListenerTlsStats;
 }
 
 /**
@@ -37,9 +50,20 @@ export class Listener {
     },
   };
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly tls: ListenerTls | undefined;
 
   constructor(private readonly options: ListenerOptions) {
     this.name = options.name;
+    const t = options.tls;
+    this.tls =
+      t &&
+      new ListenerTls(t.config, {
+        inspector: t.inspector,
+        handshakeTimeoutMs: t.handshakeTimeoutMs,
+        stats: t.stats,
+        logger: options.logger,
+        ready: (socket, destination, info) => this.createConnection(socket, destination, info),
+      });
   }
 
   /** The address actually bound (`ip:port` with the real port when 0 was configured). */
@@ -92,7 +116,7 @@ export class Listener {
   private onAccept(socket: net.Socket): void {
     const filters = this.options.listenerFilters;
     if (filters.length === 0) {
-      this.createConnection(socket, undefined);
+      this.admit(socket, undefined);
       return;
     }
     let originalDestination: string | undefined;
@@ -123,12 +147,19 @@ export class Listener {
         }
         if (status === FilterStatus.Stop) return;
       }
-      this.createConnection(socket, originalDestination);
+      this.admit(socket, originalDestination);
     };
     run();
   }
 
-  private createConnection(socket: net.Socket, originalDestination: string | undefined): void {
+  /** After the listener filters: the TLS handshake first when the listener terminates TLS. */
+  private admit(socket: net.Socket, originalDestination: string | undefined): void {
+    if (socket.destroyed) return;
+    if (this.tls) this.tls.accept(socket, originalDestination);
+    else this.createConnection(socket, originalDestination, undefined);
+  }
+
+  private createConnection(socket: net.Socket, originalDestination: string | undefined, tls: TlsInfo | undefined): void {
     if (socket.destroyed) return;
     const o = this.options;
     const conn = new ServerConnection(socket, {
@@ -139,6 +170,7 @@ export class Listener {
       unixPath: o.address.kind === 'unix' ? o.address.path : undefined,
     });
     conn.originalDestination = originalDestination;
+    conn.tls = tls;
     this.connections.add(conn);
     conn.addEventListener(this.onConnectionClosed);
     try {

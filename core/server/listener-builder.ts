@@ -18,6 +18,7 @@ import type { FactoryRegistry, RegisteredFactory } from '../host/factory-registr
 import { DOWNSTREAM, DownstreamKeys } from '../metrics/metric-names';
 import type { MetricsRegistry } from '../metrics/metrics-registry';
 import type { ListenerOptions } from '../network/listener';
+import { buildListenerTlsSettings } from '../network/tls/listener-tls-settings';
 import type { ClusterManagerImpl } from '../upstream/cluster-manager';
 
 /** MOSN's default idle timeout of downstream connections. */
@@ -68,9 +69,10 @@ export function buildListenerOptions(config: ListenerConfig, path: string, ctx: 
   const filterChainFactories = filters.map((f, i) =>
     buildNetworkFilter(f, `${path}.filter_chains[0].filters[${i}]`, kernelContext, ctx, problems),
   );
+  const set = ctx.metrics.metrics(DOWNSTREAM, { listener: name });
+  const tls = buildListenerTlsSettings(config, path, set, logger, problems);
   if (problems.length > before || !address || idleTimeoutMs === undefined) return undefined;
 
-  const set = ctx.metrics.metrics(DOWNSTREAM, { listener: name });
   return {
     name,
     address,
@@ -86,6 +88,7 @@ export function buildListenerOptions(config: ListenerConfig, path: string, ctx: 
       bytesWritten: set.counter(DownstreamKeys.BytesWriteTotal),
     },
     logger,
+    tls,
   };
 }
 

@@ -10,7 +10,7 @@ export { ConfigError } from './api/errors';
 export { parseDuration } from './api/duration';
 export type { Logger } from './api/logger';
 export { isCloseEvent } from './api/connection';
-export type { Connection, ClientConnection, ConnectionEvent, ConnectionEventListener, CloseType } from './api/connection';
+export type { Connection, ClientConnection, ConnectionEvent, ConnectionEventListener, CloseType, TlsInfo, PeerCertificate } from './api/connection';
 export type {
   ReadFilter,
   ReadFilterCallbacks,

@@ -45,11 +45,37 @@ const guardedFilter = {
   properties: { ...filter.properties, failure_policy: { type: 'string', enum: ['fail_closed', 'fail_open'] } },
 };
 const guardedFilterList = { type: 'array', items: guardedFilter };
+/** A MOSN colon/comma-separated list, or the same names as an array. */
+const nameList = { type: ['string', 'array'], items: nonEmptyString };
+
+const tlsContext = {
+  type: 'object',
+  properties: {
+    status: { type: 'boolean' },
+    type: { type: 'string' },
+    server_name: { type: 'string' },
+    ca_cert: { type: 'string' },
+    cert_chain: { type: 'string' },
+    private_key: { type: 'string' },
+    verify_client: { type: 'boolean' },
+    require_client_cert: { type: 'boolean' },
+    insecure_skip: { type: 'boolean' },
+    cipher_suites: nameList,
+    ecdh_curves: nameList,
+    min_version: { type: 'string' },
+    max_version: { type: 'string' },
+    alpn: nameList,
+    ticket: { type: 'string' },
+    fall_back: { type: 'boolean' },
+  },
+};
 
 const filterChain = {
   type: 'object',
   properties: {
     match: { type: 'string' },
+    tls_context: tlsContext,
+    tls_context_set: { type: 'array', items: tlsContext },
     filters: guardedFilterList,
   },
 };
@@ -77,6 +103,7 @@ const listener = {
     filter_chains: { type: 'array', items: filterChain },
     stream_filters: guardedFilterList,
     access_logs: { type: 'array', items: accessLog },
+    inspector: { type: 'boolean' },
   },
   // MOSN resolves a unix listener's address as a socket path, a tcp one as ip:port.
   if: { required: ['network'], properties: { network: { const: 'unix' } } },
@@ -121,6 +148,7 @@ const host = {
     address,
     hostname: { type: 'string' },
     weight: { type: 'integer', minimum: 1, maximum: 128 },
+    tls_disable: { type: 'boolean' },
   },
 };
 
@@ -152,6 +180,7 @@ const cluster = {
       else: circuitBreakerThresholds,
     },
     conn_buffer_limit_bytes: count,
+    tls_context: tlsContext,
     hosts: { type: 'array', items: host },
     ...CLUSTER_HEALTH_AND_DNS_PROPERTIES,
   },

@@ -45,13 +45,58 @@ export interface ListenerConfig {
   filter_chains?: FilterChainConfig[];
   stream_filters?: FilterConfig[];
   access_logs?: { log_path?: string; log_format?: string }[];
+  /**
+   * MOSN's TLS/plaintext autodetect: with TLS configured, a connection whose first byte is not a
+   * TLS handshake record is served in plaintext instead of refused.
+   */
+  inspector?: boolean;
   [extra: string]: unknown;
 }
 
 export interface FilterChainConfig {
   match?: string;
-  tls_context?: unknown;
+  /** TLS for the connections of this chain (MOSN's v2.TLSConfig). */
+  tls_context?: TlsContextConfig;
+  /** Several certificates, chosen by the client's SNI (MOSN); merged after `tls_context`. */
+  tls_context_set?: TlsContextConfig[];
   filters?: FilterConfig[];
+  [extra: string]: unknown;
+}
+
+/**
+ * MOSN's TLS context (pkg/config/v2 TLSConfig), on a listener's filter chain (server side) or a
+ * cluster (client side). Certificates, keys and CAs are inline PEM (any value containing
+ * "-----BEGIN") or a file path (relative paths from the working directory).
+ */
+export interface TlsContextConfig {
+  /** TLS is on only when true. */
+  status?: boolean;
+  /** MOSN's extension hook name; only the default ("") is supported. */
+  type?: string;
+  /** Listener: an extra name this certificate answers in SNI. Cluster: the SNI sent and the name verified. */
+  server_name?: string;
+  /** Listener: CA verifying client certificates. Cluster: CA verifying the upstream (system roots when absent). */
+  ca_cert?: string;
+  /** Certificate chain (listener: the served certificate; cluster: the client certificate for mTLS). */
+  cert_chain?: string;
+  private_key?: string;
+  /** Listener: verify client certificates against `ca_cert` (required with require_client_cert). */
+  verify_client?: boolean;
+  /** Listener: ask for a client certificate; with verify_client, one is required and verified. */
+  require_client_cert?: boolean;
+  /** Cluster: do not verify the upstream's certificate. */
+  insecure_skip?: boolean;
+  /** MOSN's Go cipher names, colon-separated (an array is accepted too). */
+  cipher_suites?: string | string[];
+  /** x25519, p256, p384, p521: comma-separated (an array is accepted too). */
+  ecdh_curves?: string | string[];
+  /** TLS_AUTO, TLSv1_0, TLSv1_1, TLSv1_2, TLSv1_3 (case-insensitive; TLSv1.2 spelling accepted). */
+  min_version?: string;
+  max_version?: string;
+  /** ALPN protocols: MOSN's comma-separated string, or an array (["h2", "http/1.1"]). */
+  alpn?: string | string[];
+  /** Listener: when the certificate cannot be loaded, serve plaintext instead of refusing the config. */
+  fall_back?: boolean;
   [extra: string]: unknown;
 }
 
@@ -98,6 +143,8 @@ export interface ClusterConfig {
    */
   circuit_breakers?: CircuitBreakerThresholds[] | CircuitBreakerThresholds;
   conn_buffer_limit_bytes?: number;
+  /** TLS toward the hosts (MOSN's v2.TLSConfig); a host can opt out with `tls_disable`. */
+  tls_context?: TlsContextConfig;
   hosts?: HostConfig[];
   /** Active health checking of the cluster's hosts (none when absent). */
   health_check?: HealthCheckConfig;
@@ -195,6 +242,8 @@ export interface HostConfig {
   address: string;
   hostname?: string;
   weight?: number;
+  /** Plaintext to this host even though the cluster has a tls_context. */
+  tls_disable?: boolean;
   [extra: string]: unknown;
 }
 

@@ -1,9 +1,12 @@
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { ClientConnection, ReadFilter } from '../../plugin-sdk';
 import type { ParsedAddress } from '../config/address';
 import type { Counter } from '../metrics/metrics-registry';
 import { sharedBufferReads } from './read-buffer';
 import { SocketConnection, type SocketConnectionOptions } from './socket-connection';
+import type { UpstreamTlsOptions } from './tls/cluster-tls';
+import { SocketTlsInfo } from './tls/tls-info';
 
 export interface ClientConnectionOptions extends SocketConnectionOptions {
   address: ParsedAddress;
@@ -12,6 +15,8 @@ export interface ClientConnectionOptions extends SocketConnectionOptions {
   connectTimeoutMs: number;
   /** Counted when connecting fails or times out (upstream connection_con_fail). */
   connectFailures: Counter;
+  /** Originate TLS (the cluster's tls_context); `Connected` then means the handshake is done. */
+  tls?: UpstreamTlsOptions;
 }
 
 /** An outbound connection to an upstream host. */
@@ -24,6 +29,10 @@ export class OutboundConnection extends SocketConnection implements ClientConnec
   private readonly connectFailures: Counter;
   private connectTimer: NodeJS.Timeout | undefined;
   private started = false;
+  private readonly tlsOptions: UpstreamTlsOptions | undefined;
+  /** TLS only: TCP is up and the handshake is under way; a failure now is a handshake failure. */
+  private handshaking = false;
+  private handshakeError: Error | undefined;
 
   constructor(options: ClientConnectionOptions) {
     super(options);
@@ -32,6 +41,7 @@ export class OutboundConnection extends SocketConnection implements ClientConnec
     this.clusterName = options.clusterName;
     this.connectTimeoutMs = options.connectTimeoutMs;
     this.connectFailures = options.connectFailures;
+    this.tlsOptions = options.tls;
     this.remoteAddress = options.hostAddress;
   }
 
@@ -43,6 +53,14 @@ export class OutboundConnection extends SocketConnection implements ClientConnec
     if (this.started) return;
     this.started = true;
     this.metrics.total.inc();
+    if (this.tlsOptions) this.connectTls(this.tlsOptions);
+    else this.connectPlain();
+    if (this.connectTimeoutMs > 0) {
+      this.connectTimer = setTimeout(() => this.onConnectTimeout(), this.connectTimeoutMs);
+    }
+  }
+
+  private connectPlain(): void {
     const onread = sharedBufferReads((chunk) => this.onSocketData(chunk));
     const opts: net.NetConnectOpts =
       this.address.kind === 'unix'
@@ -51,9 +69,30 @@ export class OutboundConnection extends SocketConnection implements ClientConnec
     const socket = net.connect(opts);
     this.attach(socket, true);
     socket.once('connect', () => this.onConnected(socket));
-    if (this.connectTimeoutMs > 0) {
-      this.connectTimer = setTimeout(() => this.onConnectTimeout(), this.connectTimeoutMs);
-    }
+  }
+
+  /**
+   * TLS over a new TCP connection: `Connected` once the handshake is done (connect_timeout covers
+   * both). Decrypted bytes arrive as 'data' events (no shared read buffer: TLS owns the reads).
+   */
+  private connectTls(options: UpstreamTlsOptions): void {
+    const target: tls.ConnectionOptions =
+      this.address.kind === 'unix' ? { path: this.address.path } : { host: this.address.host, port: this.address.port };
+    // tls.connect honours allowHalfOpen (as net.connect does); @types/node leaves it out.
+    const socket = tls.connect({ ...target, ...options.connect, allowHalfOpen: true } as tls.ConnectionOptions);
+    this.attach(socket);
+    socket.once('connect', () => {
+      socket.setNoDelay(true);
+      this.handshaking = true;
+    });
+    socket.once('error', (err) => {
+      if (this.state === 'connecting') this.handshakeError = err;
+    });
+    socket.once('secureConnect', () => {
+      this.handshaking = false;
+      this.tls = new SocketTlsInfo(socket, options.serverName);
+      this.onConnected(socket);
+    });
   }
 
   private onConnected(socket: net.Socket): void {
@@ -80,7 +119,13 @@ export class OutboundConnection extends SocketConnection implements ClientConnec
   private failConnect(reason: 'ConnectFailed' | 'ConnectTimeout'): void {
     if (this.connectTimer) clearTimeout(this.connectTimer);
     this.connectFailures.inc();
-    this.logger.debug({ host: this.hostAddress, cluster: this.clusterName, reason }, 'upstream connect failed');
+    if (this.handshaking) {
+      this.handshaking = false;
+      this.tlsOptions?.handshakeFailures.inc();
+      const err = this.handshakeError as (Error & { code?: string; reason?: string }) | undefined;
+      const why = reason === 'ConnectTimeout' ? 'timed out' : (err?.reason ?? err?.message ?? 'connection closed');
+      this.logger.warn({ host: this.hostAddress, cluster: this.clusterName, code: err?.code, reason: why }, `upstream TLS handshake failed: ${why}`);
+    } else this.logger.debug({ host: this.hostAddress, cluster: this.clusterName, reason }, 'upstream connect failed');
     this.socket?.destroy();
     this.finishClose(reason);
   }

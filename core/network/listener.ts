@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { FilterStatus, isCloseEvent } from '../../plugin-sdk';
-import type { ConnectionEventListener, ListenerFilter, ListenerFilterCallbacks, Logger, NetworkFilterChainFactory } from '../../plugin-sdk';
+import type { ConnectionEventListener, ListenerFilter, ListenerFilterCallbacks, Logger, NetworkFilterChainFactory, TlsInfo } from '../../plugin-sdk';
 import { formatAddress, type ParsedAddress } from '../config/address';
 import type { ConnectionMetrics } from './connection-metrics';
 import { ServerConnection } from './server-connection';
 import { joinHostPort } from './socket-connection';
+import { ListenerTls } from './tls/listener-tls';
+import type { ServerTlsConfig } from './tls/server-tls-config';
+import type { ListenerTlsStats } from './tls/tls-stats';
 
 /** Something a connection holds for its whole life (the plugin generations its filters run on). */
 export interface ConnectionPins {
@@ -34,6 +37,16 @@ export interface ListenerOptions {
   bufferLimit: number;
   metrics: ConnectionMetrics;
   logger: Logger;
+  /** TLS termination (filter_chains[0].tls_context / tls_context_set); absent for plaintext. */
+  tls?: ListenerTlsSettings;
+}
+
+export interface ListenerTlsSettings {
+  config: ServerTlsConfig;
+  /** MOSN's `inspector`: plaintext clients are served instead of refused. */
+  inspector: boolean;
+  handshakeTimeoutMs: number;
+  stats: ListenerTlsStats;
 }
 
 /**
@@ -48,6 +61,7 @@ export class Listener {
   /** Unpins what each open connection was built from, when it closes. */
   private readonly pinned = new Map<ServerConnection, () => void>();
   private chainsValue: ListenerChains;
+  private readonly tls: ListenerTls | undefined;
   private readonly onConnectionClosed: ConnectionEventListener = {
     onEvent: (event, conn) => {
       if (!isCloseEvent(event)) return;
@@ -65,6 +79,16 @@ export class Listener {
   constructor(private readonly options: ListenerOptions) {
     this.name = options.name;
     this.chainsValue = options.chains;
+    const t = options.tls;
+    this.tls =
+      t &&
+      new ListenerTls(t.config, {
+        inspector: t.inspector,
+        handshakeTimeoutMs: t.handshakeTimeoutMs,
+        stats: t.stats,
+        logger: options.logger,
+        ready: (socket, destination, info) => this.onHandshaken(socket, destination, info),
+      });
   }
 
   /** What new connections are built from now. */
@@ -136,7 +160,7 @@ export class Listener {
     }
     const filters = chains.listenerFilters;
     if (filters.length === 0) {
-      this.createConnection(socket, undefined, chains, release);
+      this.admit(socket, undefined, chains, release);
       return;
     }
     // Until a connection exists, the socket's end is what lets go of the chains.
@@ -170,12 +194,38 @@ export class Listener {
         if (status === FilterStatus.Stop) return;
       }
       socket.off('close', release);
-      this.createConnection(socket, originalDestination, chains, release);
+      this.admit(socket, originalDestination, chains, release);
     };
     run();
   }
 
-  private createConnection(socket: net.Socket, originalDestination: string | undefined, chains: ListenerChains, release: () => void): void {
+  /**
+   * After the listener filters. A TLS listener lets go of the accept-time chains (the listener
+   * filters are done) and builds the connection from the chains current when the handshake ends.
+   */
+  private admit(socket: net.Socket, originalDestination: string | undefined, chains: ListenerChains, release: () => void): void {
+    if (!this.tls || socket.destroyed) {
+      this.createConnection(socket, originalDestination, chains, release, undefined);
+      return;
+    }
+    release();
+    this.tls.accept(socket, originalDestination);
+  }
+
+  private onHandshaken(socket: net.Socket, originalDestination: string | undefined, tls: TlsInfo | undefined): void {
+    const chains = this.chainsValue;
+    let release: () => void;
+    try {
+      release = chains.pins.acquire();
+    } catch (err) {
+      this.options.logger.error({ listener: this.name, err: String(err) }, 'listener chains unusable; socket closed');
+      socket.destroy();
+      return;
+    }
+    this.createConnection(socket, originalDestination, chains, release, tls);
+  }
+
+  private createConnection(socket: net.Socket, originalDestination: string | undefined, chains: ListenerChains, release: () => void, tls: TlsInfo | undefined): void {
     if (socket.destroyed) {
       release();
       return;
@@ -189,6 +239,7 @@ export class Listener {
       unixPath: o.address.kind === 'unix' ? o.address.path : undefined,
     });
     conn.originalDestination = originalDestination;
+    conn.tls = tls;
     this.connections.add(conn);
     this.pinned.set(conn, release);
     conn.addEventListener(this.onConnectionClosed);

@@ -1,5 +1,5 @@
 import type * as net from 'node:net';
-import type { CloseType, Connection, ConnectionEvent, ConnectionEventListener, Logger } from '../../plugin-sdk';
+import type { CloseType, Connection, ConnectionEvent, ConnectionEventListener, Logger, TlsInfo } from '../../plugin-sdk';
 import { FilterChain, type FilterChainSink } from './filter-chain';
 import type { ConnectionMetrics } from './connection-metrics';
 import { Deadline, type DeadlineOwner } from './deadlines';
@@ -34,6 +34,8 @@ export class SocketConnection implements Connection, FilterChainSink, BatchedWri
   aboveWriteBufferHighWatermark = false;
   localAddress = '';
   remoteAddress = '';
+  /** Set once a TLS handshake on this connection has completed. */
+  tls: TlsInfo | undefined = undefined;
   readonly bufferLimit: number;
   readonly filters: FilterChain;
   protected socket: net.Socket | undefined;

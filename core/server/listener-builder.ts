@@ -24,6 +24,7 @@ import type { FactoryRegistry, RegisteredFactory } from '../host/factory-registr
 import { DOWNSTREAM, DownstreamKeys } from '../metrics/metric-names';
 import type { MetricsRegistry } from '../metrics/metrics-registry';
 import type { ListenerChains, ListenerOptions } from '../network/listener';
+import { buildListenerTlsSettings } from '../network/tls/listener-tls-settings';
 import type { ClusterManagerImpl } from '../upstream/cluster-manager';
 
 /** MOSN's default idle timeout of downstream connections. */
@@ -102,6 +103,8 @@ export function buildListener(config: ListenerConfig, path: string, ctx: Listene
   const filterChainFactories = filters.map((f, i) =>
     buildNetworkFilter(f, `${path}.filter_chains[0].filters[${i}]`, kernelContext, ctx, problems),
   );
+  const set = ctx.metrics.metrics(DOWNSTREAM, { listener: name });
+  const tls = buildListenerTlsSettings(config, path, set, logger, problems);
   if (problems.length > before || !address || idleTimeoutMs === undefined) return undefined;
 
   // A connection pins what it runs on for its life; its streams pin their stream filters themselves.
@@ -112,7 +115,6 @@ export function buildListener(config: ListenerConfig, path: string, ctx: Listene
     filterChainFactories: filterChainFactories as NetworkFilterChainFactory[],
     pins: GenerationSet.of(connectionEntries),
   };
-  const set = ctx.metrics.metrics(DOWNSTREAM, { listener: name });
   const options: ListenerOptions = {
     name,
     address,
@@ -127,6 +129,7 @@ export function buildListener(config: ListenerConfig, path: string, ctx: Listene
       bytesWritten: set.counter(DownstreamKeys.BytesWriteTotal),
     },
     logger,
+    tls,
   };
   return {
     options,

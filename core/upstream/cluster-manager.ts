@@ -6,6 +6,8 @@ import type { Counter, MetricsRegistry } from '../metrics/metrics-registry';
 import { UPSTREAM, UpstreamKeys } from '../metrics/metric-names';
 import { OutboundConnection } from '../network/client-connection';
 import type { ConnectionMetrics } from '../network/connection-metrics';
+import { buildClusterTls, type ClusterTls } from '../network/tls/cluster-tls';
+import { TlsStatKeys } from '../network/tls/tls-stats';
 import { ClusterStats } from './cluster-stats';
 import { ClusterUpkeep, planClusterUpkeep } from './cluster-upkeep';
 import { HostSet } from './host-set';
@@ -48,6 +50,8 @@ class ClusterEntry implements PoolClusterContext {
     private readonly bufferLimit: number,
     private readonly metrics: ConnectionMetrics,
     private readonly connectFailures: Counter,
+    /** The cluster's tls_context toward its hosts; undefined for plaintext. */
+    private readonly tls?: ClusterTls,
   ) {}
 
   get name(): string {
@@ -79,6 +83,7 @@ class ClusterEntry implements PoolClusterContext {
       metrics: this.metrics,
       connectFailures: this.connectFailures,
       logger: this.logger,
+      tls: this.tls?.optionsFor(host.address, host.parsedAddress.kind === 'tcp' ? host.parsedAddress.host : undefined),
     });
   }
 }
@@ -228,8 +233,9 @@ export class ClusterManagerImpl implements ClusterManager {
       if (!parsed) problems.push(`${path}.hosts[${j}].address: ${JSON.stringify(h.address)} is not a valid address`);
       else hosts.push(new UpstreamHost(h.address, parsed, h.weight ?? 1, h.hostname ?? '', config.name));
     });
-    if (problems.length > before || !lbFactory || connectTimeoutMs === undefined || idleTimeoutMs === undefined) return;
     const set = this.registry.metrics(UPSTREAM, { cluster: config.name });
+    const tls = buildClusterTls(config, path, set.counter(TlsStatKeys.HandshakeFailed), problems);
+    if (problems.length > before || !lbFactory || connectTimeoutMs === undefined || idleTimeoutMs === undefined) return;
     const hostSet = new HostSet(hosts);
     const cluster = new SimpleCluster(config.name, type, lbType, connectTimeoutMs, hostSet, lbFactory(hostSet, config), new ResourceManager(limits));
     this.clusters.set(
@@ -250,6 +256,7 @@ export class ClusterManagerImpl implements ClusterManager {
           bytesWritten: set.counter(UpstreamKeys.BytesWriteTotal),
         },
         set.counter(UpstreamKeys.ConnectionConFail),
+        tls,
       ),
     );
     const entry = this.clusters.get(config.name)!;

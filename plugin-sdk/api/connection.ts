@@ -59,6 +59,11 @@ export interface Connection {
   readonly bufferLimit: number;
   /** Whether the write buffer is above {@link bufferLimit} right now. */
   readonly aboveWriteBufferHighWatermark: boolean;
+  /**
+   * What the TLS handshake settled, once it is done; undefined on a plaintext connection (and on
+   * an outbound one before `Connected`). Filters and protocols see decrypted bytes either way.
+   */
+  readonly tls?: TlsInfo;
 
   /** Sends data through the write filter chain, then to the socket. */
   write(data: Buffer): void;
@@ -77,6 +82,52 @@ export interface Connection {
   addEventListener(listener: ConnectionEventListener): void;
   /** Removes an observer added with {@link addEventListener}. */
   removeEventListener(listener: ConnectionEventListener): void;
+}
+
+/** The facts of a connection's finished TLS handshake (read-only). */
+export interface TlsInfo {
+  /** The negotiated ALPN protocol (`h2`, `http/1.1`…); undefined when none was negotiated. */
+  readonly alpnProtocol: string | undefined;
+  /**
+   * The SNI server name: on a downstream connection the one the client asked for, on an upstream
+   * one the one this side sent. Undefined when there was none.
+   */
+  readonly serverName: string | undefined;
+  /** The TLS version, as OpenSSL names it: `TLSv1.2`, `TLSv1.3`. */
+  readonly version: string;
+  /** The cipher suite, as OpenSSL names it (e.g. `TLS_AES_256_GCM_SHA384`, `ECDHE-RSA-AES128-GCM-SHA256`). */
+  readonly cipher: string;
+  /**
+   * True when the peer presented a certificate and it verified against the configured CA
+   * (`ca_cert`; the system roots on an upstream connection without one). False when it sent
+   * none, when verification failed but the connection was allowed (`insecure_skip`, or a listener
+   * that only requests client certificates), or when nothing was checked.
+   */
+  readonly peerCertificateVerified: boolean;
+  /** The certificate the peer presented; undefined when it sent none. */
+  readonly peerCertificate: PeerCertificate | undefined;
+}
+
+/** The parts of a peer certificate that filters decide on. */
+export interface PeerCertificate {
+  /** The subject as `key=value` pairs joined by `, `, e.g. `O=acme, CN=client-a`. */
+  readonly subject: string;
+  /** The subject's common name, or '' when it has none. */
+  readonly commonName: string;
+  /**
+   * Subject alternative names, each with its type as OpenSSL prints it: `DNS:a.example.com`,
+   * `IP Address:127.0.0.1`, `URI:spiffe://cluster.local/ns/default/sa/app`.
+   */
+  readonly subjectAltNames: readonly string[];
+  /** The issuer, in the same form as {@link subject}. */
+  readonly issuer: string;
+  /** SHA-256 fingerprint, colon-separated hex bytes (uppercase), as Node prints it. */
+  readonly fingerprint256: string;
+  /** Serial number in hex (uppercase). */
+  readonly serialNumber: string;
+  /** Validity bounds as Node prints them (e.g. `Nov 21 17:28:11 2026 GMT`). */
+  readonly validFrom: string;
+  readonly validTo: string;
 }
 
 /** An outbound connection made by the kernel toward an upstream host. */

@@ -18,6 +18,7 @@ describe('live plugin config: plugins.set, plugins.watch, plugins.quarantine_thr
           assert.deepEqual(err.problems, [
             `plugins.set: set "default" names plugin "tcp_proxy", which is not in ${dir}`,
             `plugins.set: set "default" names plugin "direct_response", which is not in ${dir}`,
+            `plugins.set: set "default" names plugin "http2", which is not in ${dir}`,
           ]);
           return true;
         },
@@ -30,11 +31,11 @@ describe('live plugin config: plugins.set, plugins.watch, plugins.quarantine_thr
   it('a set whose members are all there starts, and loads only the set', async () => {
     const dir = tempPluginsDir();
     try {
-      for (const p of ['http1', 'tcp_proxy', 'direct_response']) copyRepoPlugin(p, dir);
+      for (const p of ['http1', 'http2', 'tcp_proxy', 'direct_response']) copyRepoPlugin(p, dir);
       buildFixturePlugin('live_stamp_v1', dir, 'live_stamp');
       const mosn = await startMosn({ plugins: { dir, set: 'default', watch: false }, servers: [{ listeners: [] }] });
       try {
-        assert.deepEqual(mosn.server.plugins.list().filter((p) => p.state === 'loaded').map((p) => p.name), ['direct_response', 'http1', 'tcp_proxy']);
+        assert.deepEqual(mosn.server.plugins.list().filter((p) => p.state === 'loaded').map((p) => p.name), ['direct_response', 'http1', 'http2', 'tcp_proxy']);
       } finally {
         await mosn.stop();
       }

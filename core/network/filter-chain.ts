@@ -58,6 +58,17 @@ export class FilterChain implements FilterManager {
     return this.writes.length > 0;
   }
 
+  /** The listener is draining: every read filter hears it (a throw costs only that filter's say). */
+  drain(): void {
+    for (const entry of this.reads) {
+      try {
+        entry.filter.onDrain?.();
+      } catch {
+        // A filter that cannot drain politely is closed at the graceful timeout like any other.
+      }
+    }
+  }
+
   /** Gives every filter onNewConnection (until one stops). */
   initializeReadFilters(): void {
     this.runRead(0);

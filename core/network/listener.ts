@@ -144,6 +144,11 @@ export class Listener {
   }
 
   /** Closes every open connection. */
+  /** Graceful stop: every open connection's filters hear that the listener drains. */
+  drainConnections(): void {
+    for (const c of [...this.connections]) c.filters.drain();
+  }
+
   closeConnections(type: 'FlushWrite' | 'NoFlush'): void {
     for (const c of [...this.connections]) c.close(type);
   }

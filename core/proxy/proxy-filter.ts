@@ -53,6 +53,15 @@ export class ProxyFilter implements ReadFilter, ServerStreamCallbacks {
     return FilterStatus.Stop;
   }
 
+  /** Graceful stop: the codec tells the client to go elsewhere (GOAWAY, Connection: close). */
+  onDrain(): void {
+    try {
+      this.codec.goAway();
+    } catch (err) {
+      this.ctx.logger.warn({ connection: this.connection.id, protocol: this.ctx.downstreamProtocol.name, err: err instanceof Error ? err.message : String(err) }, 'protocol codec goAway threw');
+    }
+  }
+
   onNewStream(responder: StreamSender): StreamReceiver {
     return new DownstreamStream(this.ctx, this.downstream, responder);
   }

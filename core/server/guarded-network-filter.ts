@@ -137,6 +137,18 @@ class GuardedReadFilter implements ReadFilter {
     return status;
   }
 
+  onDrain(): void {
+    if (this.state.skipped || !this.inner.onDrain) return;
+    const t0 = this.state.start();
+    try {
+      this.inner.onDrain();
+    } catch (error) {
+      this.state.failed(error, t0);
+      return;
+    }
+    this.state.recordCall(t0);
+  }
+
   onData(buffer: IoBuffer, endStream: boolean): FilterStatus {
     const state = this.state;
     if (state.skipped) return FilterStatus.Continue;

@@ -182,6 +182,7 @@ export class MosnServer {
   private async drainAndStop(gracefulTimeoutMs: number): Promise<void> {
     this.state = 'GracefulStopping';
     await Promise.all(this.listeners.map((l) => l.stopAccepting()));
+    for (const l of this.listeners) l.drainConnections();
     const open = this.listeners.reduce((n, l) => n + l.connections.size, 0);
     this.logger.info({ openConnections: open, gracefulTimeoutMs }, 'stopped accepting; draining connections');
     let timer: NodeJS.Timeout | undefined;

@@ -91,6 +91,11 @@ class AutoUpstreamFilter implements ReadFilter {
     this.callbacks = callbacks;
   }
 
+  onDrain(): void {
+    // Not sniffed yet: nothing to tell the peer in its protocol; the graceful timeout closes it.
+    this.inner?.onDrain?.();
+  }
+
   onData(buffer: IoBuffer, endStream: boolean): FilterStatus {
     if (this.inner) return this.inner.onData(buffer, endStream);
     if (this.connection.state === 'closed') return FilterStatus.Stop;

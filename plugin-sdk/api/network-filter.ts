@@ -32,6 +32,12 @@ export interface ReadFilter {
    * `endStream` is true once the peer half-closed (sent FIN); it may come with an empty buffer.
    */
   onData(buffer: IoBuffer, endStream: boolean): FilterStatus;
+  /**
+   * The listener is draining (graceful stop): finish what is in flight and ask the peer to go
+   * elsewhere — an HTTP/2 GOAWAY, `Connection: close` on the next HTTP/1 response. The kernel
+   * closes the connection itself when the graceful timeout passes.
+   */
+  onDrain?(): void;
 }
 
 /** Given to a write filter so it can resume a stopped write chain. */

@@ -97,7 +97,10 @@ export class MosnServer {
     registerKernelFactories(this.registry, { registry: this.registry, routers, metrics: this.metrics }, this.options.version);
     await this.plugins.loadAll();
 
-    const clusterManager = ClusterManagerImpl.fromConfig(config.cluster_manager?.clusters ?? [], this.metrics, this.logs.child({ module: 'upstream' }), problems);
+    // After loadAll: a cluster's lb_type may name a load balancer a plugin registered.
+    const clusterManager = ClusterManagerImpl.fromConfig(config.cluster_manager?.clusters ?? [], this.metrics, this.logs.child({ module: 'upstream' }), problems, {
+      loadBalancers: this.registry,
+    });
     this.clusterManager = clusterManager;
     const ctx = {
       openedAccessLogs: this.accessLogs,

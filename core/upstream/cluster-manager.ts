@@ -1,5 +1,5 @@
 import type { ClientConnection, ClusterManager, CodecOptions, LoadBalancerContext, Logger, ProtocolFactory } from '../../plugin-sdk';
-import { parseDuration } from '../../plugin-sdk';
+import { ConfigError, parseDuration } from '../../plugin-sdk';
 import { parseAddress } from '../config/address';
 import type { ClusterConfig } from '../config/config-types';
 import type { Counter, MetricsRegistry } from '../metrics/metrics-registry';
@@ -8,7 +8,10 @@ import { OutboundConnection } from '../network/client-connection';
 import type { ConnectionMetrics } from '../network/connection-metrics';
 import { ClusterStats } from './cluster-stats';
 import { HostSet } from './host-set';
-import { DEFAULT_LB_TYPE, LOAD_BALANCER_TYPES } from './load-balancer-types';
+import type { FactoryRegistryView } from '../host/factory-registry';
+import { findLoadBalancer } from './lb/balancer-resolver';
+import { DEFAULT_LB_TYPE } from './lb/builtin-balancers';
+import type { LoadBalancer } from './lb/load-balancer';
 import type { ConnectionPool, PoolClusterContext } from './pool/connection-pool';
 import { MultiplexPool } from './pool/multiplex-pool';
 import { PingPongPool } from './pool/ping-pong-pool';
@@ -28,6 +31,11 @@ const SUPPORTED_CLUSTER_TYPES = new Set(['SIMPLE']);
 export interface ClusterManagerOptions {
   /** Limits of the upstream (client) codecs; the logger defaults to the cluster manager's. */
   codecOptions?: Partial<CodecOptions>;
+  /**
+   * Where lb_types other than the kernel's are looked up (kind `load_balancer`): the plugin host's
+   * factory registry, filled before clusters are built.
+   */
+  loadBalancers?: FactoryRegistryView;
 }
 
 /** One cluster with what its pools share. */
@@ -77,6 +85,7 @@ class ClusterEntry implements PoolClusterContext {
 export class ClusterManagerImpl implements ClusterManager {
   private readonly clusters = new Map<string, ClusterEntry>();
   private readonly codecOptions: CodecOptions;
+  private readonly loadBalancers: FactoryRegistryView | undefined;
   private closed = false;
 
   private constructor(
@@ -84,6 +93,7 @@ export class ClusterManagerImpl implements ClusterManager {
     private readonly logger: Logger,
     options: ClusterManagerOptions = {},
   ) {
+    this.loadBalancers = options.loadBalancers;
     this.codecOptions = {
       maxHeaderBytes: options.codecOptions?.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
       maxFrameBytes: options.codecOptions?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
@@ -187,10 +197,7 @@ export class ClusterManagerImpl implements ClusterManager {
       problems.push(`${path}.type: cluster type ${JSON.stringify(type)} is not supported (supported: ${[...SUPPORTED_CLUSTER_TYPES].join(', ')})`);
     }
     const lbType = config.lb_type ?? DEFAULT_LB_TYPE;
-    const lbFactory = LOAD_BALANCER_TYPES.get(lbType);
-    if (!lbFactory) {
-      problems.push(`${path}.lb_type: ${JSON.stringify(lbType)} is not supported (supported: ${[...LOAD_BALANCER_TYPES.keys()].join(', ')})`);
-    }
+    const makeBalancer = findLoadBalancer(config, path, this.loadBalancers, this.logger, problems);
     const connectTimeoutMs = config.connect_timeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : parseDuration(config.connect_timeout);
     if (connectTimeoutMs === undefined) problems.push(`${path}.connect_timeout: ${JSON.stringify(config.connect_timeout)} is not a valid duration`);
     const idleTimeoutMs = config.idle_timeout === undefined ? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS : parseDuration(config.idle_timeout);
@@ -203,10 +210,17 @@ export class ClusterManagerImpl implements ClusterManager {
       if (!parsed) problems.push(`${path}.hosts[${j}].address: ${JSON.stringify(h.address)} is not a valid address`);
       else hosts.push(new UpstreamHost(h.address, parsed, h.weight ?? 1, h.hostname ?? '', config.name));
     });
-    if (problems.length > before || !lbFactory || connectTimeoutMs === undefined || idleTimeoutMs === undefined) return;
-    const set = this.registry.metrics(UPSTREAM, { cluster: config.name });
+    if (problems.length > before || !makeBalancer || connectTimeoutMs === undefined || idleTimeoutMs === undefined) return;
     const hostSet = new HostSet(hosts);
-    const cluster = new SimpleCluster(config.name, type, lbType, connectTimeoutMs, hostSet, lbFactory(hostSet, config), new ResourceManager(limits));
+    let balancer: LoadBalancer;
+    try {
+      balancer = makeBalancer(hostSet);
+    } catch (err) {
+      problems.push(err instanceof ConfigError ? `${err.path}: ${err.reason}` : `${path}.lb_type: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const set = this.registry.metrics(UPSTREAM, { cluster: config.name });
+    const cluster = new SimpleCluster(config.name, type, lbType, connectTimeoutMs, hostSet, balancer, new ResourceManager(limits));
     this.clusters.set(
       config.name,
       new ClusterEntry(

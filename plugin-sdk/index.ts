@@ -23,6 +23,7 @@ export type {
 } from './api/network-filter';
 export type { ListenerFilter, ListenerFilterCallbacks, ListenerFilterFactory } from './api/listener-filter';
 export type { Host, Cluster, ClusterManager, LoadBalancerContext } from './api/upstream';
+export type { LoadBalancer, LoadBalancerFactory, LoadBalancerFactoryContext, LoadBalancerHost, LoadBalancerHosts } from './api/load-balancer';
 export { FACTORY_KINDS, definePlugin } from './api/plugin';
 export type { FactoryKind, ProvidedFactory, PluginManifest, PluginContext, PluginModule } from './api/plugin';
 export { HeaderMap } from './api/header-map';

@@ -10,19 +10,6 @@ import { ADDRESS_FORMAT, DURATION_FORMAT, UNIX_ADDRESS_FORMAT } from './config-f
 
 const LOG_LEVELS = ['FATAL', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'TRACE'];
 
-export const LB_TYPES = [
-  'LB_RANDOM',
-  'LB_ROUNDROBIN',
-  'LB_WEIGHTED_ROUNDROBIN',
-  'LB_LEAST_REQUEST',
-  'LB_LEAST_CONNECTION',
-  'LB_MAGLEV',
-  'LB_PEAK_EWMA',
-  'LB_REQUEST_ROUNDROBIN',
-  'LB_ORIGINAL_DST',
-  'RING_HASH',
-];
-
 const nonEmptyString = { type: 'string', minLength: 1 };
 const duration = { type: 'string', format: DURATION_FORMAT };
 const address = { type: 'string', format: ADDRESS_FORMAT };
@@ -169,7 +156,15 @@ const cluster = {
   properties: {
     name: nonEmptyString,
     type: { type: 'string' },
-    lb_type: { type: 'string', enum: LB_TYPES },
+    // Not an enum: plugins register lb_types; the cluster manager checks the name.
+    lb_type: nonEmptyString,
+    lbconfig: {
+      type: 'object',
+      properties: {
+        choice_count: { type: 'integer', minimum: 1 },
+        active_request_bias: { type: 'number', minimum: 0 },
+      },
+    },
     connect_timeout: duration,
     idle_timeout: duration,
     max_request_per_conn: count,

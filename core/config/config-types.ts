@@ -129,8 +129,14 @@ export interface ClusterConfig {
   name: string;
   /** SIMPLE (default) | STRICT_DNS. */
   type?: string;
-  /** LB_RANDOM (default) | LB_ROUNDROBIN */
+  /**
+   * LB_RANDOM (default) | LB_ROUNDROBIN | LB_WEIGHTED_ROUNDROBIN | LB_LEAST_REQUEST |
+   * LB_LEAST_CONNECTION | LB_MAGLEV | RING_HASH | LB_PEAK_EWMA | LB_REQUEST_ROUNDROBIN, or an
+   * lb_type a plugin registered (checked by the cluster manager, not the schema).
+   */
   lb_type?: string;
+  /** MOSN's load balancer options (also the config block of a plugin's lb_type). */
+  lbconfig?: LbConfig;
   /** Go duration, default 3s. */
   connect_timeout?: string;
   /** Idle upstream connections close after this (Go duration, default 90s; "0s" keeps them). */
@@ -225,6 +231,15 @@ export interface DnsResolverConfig {
   /** Accepted for compatibility; not applied (Node's resolver takes no search list). */
   search?: string[];
   ndots?: number;
+  [extra: string]: unknown;
+}
+
+/** MOSN's `lbconfig` (v2.LbConfig; Envoy's least_request_lb_config has the same names). */
+export interface LbConfig {
+  /** Random hosts compared by LB_LEAST_REQUEST, LB_LEAST_CONNECTION and LB_PEAK_EWMA (default 2). */
+  choice_count?: number;
+  /** With unequal weights, weight / (active + 1) ^ bias drives the least-load EDF (default 1). */
+  active_request_bias?: number;
   [extra: string]: unknown;
 }
 

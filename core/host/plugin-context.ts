@@ -22,6 +22,7 @@ const REQUIRED_METHOD: Partial<Record<FactoryKind, string>> = {
   listener_filter: 'createListenerFilterFactory',
   stream_filter: 'createFilterChainFactory',
   protocol: 'createServerConnection',
+  load_balancer: 'createLoadBalancer',
 };
 
 /**
@@ -68,6 +69,7 @@ export function createActivationContext(
     registerListenerFilter: (name, factory) => register('listener_filter', name, factory),
     registerStreamFilter: (name, factory) => register('stream_filter', name, factory),
     registerProtocol: (name, factory) => register('protocol', name, factory),
+    registerLoadBalancer: (type, factory) => register('load_balancer', type, factory),
     registerXProtocol: (name, codec) => {
       let factory: unknown;
       try {

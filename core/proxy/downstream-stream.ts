@@ -18,6 +18,9 @@ import { PHASES, StreamFilterChain } from './stream-filter-chain';
 import type { FilterHandlerTarget } from './filter-handlers';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request';
 import { RequestLbContext } from './request-lb-context';
+import type { HashPolicy } from '../router/hash-policy';
+
+const NO_HASH_POLICY: readonly HashPolicy[] = [];
 
 /** Request bytes kept for a retry; a larger body turns retries off for that request (as Envoy). */
 const RETRY_BUFFER_LIMIT = 1 << 20;
@@ -209,11 +212,12 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     return true;
   }
 
-  /** The connection's context, or one that can hash this request when the route has a hash_policy. */
+  /**
+   * What the balancer sees of this request: the connection, the headers (plugin balancers may
+   * read them) and the route's hash_policy input for hashing balancers.
+   */
   private lbContext(): LoadBalancerContext {
-    const policies = this.route?.hashPolicy;
-    if (!policies || policies.length === 0) return this.downstream.lbContext;
-    return new RequestLbContext(this.connection, this.headers!, policies, this.downstream.clientIp);
+    return new RequestLbContext(this.connection, this.headers!, this.route?.hashPolicy ?? NO_HASH_POLICY, this.downstream.clientIp);
   }
 
   private chooseHost(): boolean {

@@ -7,6 +7,7 @@ import { createProxyFilterFactory, type ProxyFilterDeps } from '../proxy/proxy-f
 import { createAutoProtocol } from '../stream/auto-protocol';
 import { withAutoUpstream } from '../stream/auto-upstream-proxy';
 import { AUTO_PROTOCOL } from '../stream/protocol-sniffer';
+import { registerBuiltinBalancers } from '../upstream/lb/builtin-registration';
 
 /** The plugin name under which the kernel's own factories appear in the registry. */
 export const KERNEL_PLUGIN = 'kernel';
@@ -35,6 +36,7 @@ export function registerKernelFactories(registry: FactoryRegistry, deps: ProxyFi
     // A protocol has no config block of its own.
     validateConfig: () => [],
   });
+  registerBuiltinBalancers(registry, KERNEL_PLUGIN, version);
 }
 
 function schemaValidator(ajv: Ajv, schema: object): ConfigValidator {

@@ -125,7 +125,10 @@ export class MosnServer {
       throw err;
     });
 
-    const clusterManager = ClusterManagerImpl.fromConfig(config.cluster_manager?.clusters ?? [], this.metrics, this.logs.child({ module: 'upstream' }), problems);
+    // After loadAll: a cluster's lb_type may name a load balancer a plugin registered.
+    const clusterManager = ClusterManagerImpl.fromConfig(config.cluster_manager?.clusters ?? [], this.metrics, this.logs.child({ module: 'upstream' }), problems, {
+      loadBalancers: this.registry,
+    });
     this.clusterManager = clusterManager;
     const ctx: ListenerBuildContext = {
       openedAccessLogs: this.accessLogs,

@@ -1,5 +1,5 @@
 import type { ClientConnection, ClusterManager, CodecOptions, LoadBalancerContext, Logger, ProtocolFactory } from '../../plugin-sdk';
-import { parseDuration } from '../../plugin-sdk';
+import { ConfigError, parseDuration } from '../../plugin-sdk';
 import { parseAddress } from '../config/address';
 import type { ClusterConfig } from '../config/config-types';
 import type { Counter, MetricsRegistry } from '../metrics/metrics-registry';
@@ -11,7 +11,10 @@ import { TlsStatKeys } from '../network/tls/tls-stats';
 import { ClusterStats } from './cluster-stats';
 import { ClusterUpkeep, planClusterUpkeep } from './cluster-upkeep';
 import { HostSet } from './host-set';
-import { DEFAULT_LB_TYPE, LOAD_BALANCER_TYPES } from './load-balancer-types';
+import type { FactoryRegistryView } from '../host/factory-registry';
+import { findLoadBalancer } from './lb/balancer-resolver';
+import { DEFAULT_LB_TYPE } from './lb/builtin-balancers';
+import type { LoadBalancer } from './lb/load-balancer';
 import type { ConnectionPool, PoolClusterContext } from './pool/connection-pool';
 import { MultiplexPool } from './pool/multiplex-pool';
 import { PingPongPool } from './pool/ping-pong-pool';
@@ -31,6 +34,11 @@ const SUPPORTED_CLUSTER_TYPES = new Set(['SIMPLE', 'STRICT_DNS']);
 export interface ClusterManagerOptions {
   /** Limits of the upstream (client) codecs; the logger defaults to the cluster manager's. */
   codecOptions?: Partial<CodecOptions>;
+  /**
+   * Where lb_types other than the kernel's are looked up (kind `load_balancer`): the plugin host's
+   * factory registry, filled before clusters are built.
+   */
+  loadBalancers?: FactoryRegistryView;
 }
 
 /** One cluster with what its pools share. */
@@ -95,6 +103,7 @@ class ClusterEntry implements PoolClusterContext {
 export class ClusterManagerImpl implements ClusterManager {
   private readonly clusters = new Map<string, ClusterEntry>();
   private readonly codecOptions: CodecOptions;
+  private readonly loadBalancers: FactoryRegistryView | undefined;
   private closed = false;
 
   private constructor(
@@ -102,6 +111,7 @@ export class ClusterManagerImpl implements ClusterManager {
     private readonly logger: Logger,
     options: ClusterManagerOptions = {},
   ) {
+    this.loadBalancers = options.loadBalancers;
     this.codecOptions = {
       maxHeaderBytes: options.codecOptions?.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
       maxFrameBytes: options.codecOptions?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
@@ -215,10 +225,7 @@ export class ClusterManagerImpl implements ClusterManager {
       problems.push(`${path}.type: cluster type ${JSON.stringify(type)} is not supported (supported: ${[...SUPPORTED_CLUSTER_TYPES].join(', ')})`);
     }
     const lbType = config.lb_type ?? DEFAULT_LB_TYPE;
-    const lbFactory = LOAD_BALANCER_TYPES.get(lbType);
-    if (!lbFactory) {
-      problems.push(`${path}.lb_type: ${JSON.stringify(lbType)} is not supported (supported: ${[...LOAD_BALANCER_TYPES.keys()].join(', ')})`);
-    }
+    const makeBalancer = findLoadBalancer(config, path, this.loadBalancers, this.logger, problems);
     const connectTimeoutMs = config.connect_timeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : parseDuration(config.connect_timeout);
     if (connectTimeoutMs === undefined) problems.push(`${path}.connect_timeout: ${JSON.stringify(config.connect_timeout)} is not a valid duration`);
     const idleTimeoutMs = config.idle_timeout === undefined ? DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS : parseDuration(config.idle_timeout);
@@ -235,9 +242,16 @@ export class ClusterManagerImpl implements ClusterManager {
     });
     const set = this.registry.metrics(UPSTREAM, { cluster: config.name });
     const tls = buildClusterTls(config, path, set.counter(TlsStatKeys.HandshakeFailed), problems);
-    if (problems.length > before || !lbFactory || connectTimeoutMs === undefined || idleTimeoutMs === undefined) return;
+    if (problems.length > before || !makeBalancer || connectTimeoutMs === undefined || idleTimeoutMs === undefined) return;
     const hostSet = new HostSet(hosts);
-    const cluster = new SimpleCluster(config.name, type, lbType, connectTimeoutMs, hostSet, lbFactory(hostSet, config), new ResourceManager(limits));
+    let balancer: LoadBalancer;
+    try {
+      balancer = makeBalancer(hostSet);
+    } catch (err) {
+      problems.push(err instanceof ConfigError ? `${err.path}: ${err.reason}` : `${path}.lb_type: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const cluster = new SimpleCluster(config.name, type, lbType, connectTimeoutMs, hostSet, balancer, new ResourceManager(limits));
     this.clusters.set(
       config.name,
       new ClusterEntry(

@@ -1,6 +1,6 @@
 import type { Cluster, LoadBalancerContext } from '../../plugin-sdk';
 import type { HostSet } from './host-set';
-import type { LoadBalancer } from './load-balancer';
+import type { LoadBalancer } from './lb/load-balancer';
 import { ResourceManager } from './resource-manager';
 import type { UpstreamHost } from './upstream-host';
 

@@ -1,5 +1,6 @@
 import type { Host } from '../../plugin-sdk';
 import type { ParsedAddress } from '../config/address';
+import { PeakEwma } from './lb/peak-ewma';
 
 /**
  * A host of a cluster, with the live state balancers read: health (set by active health
@@ -14,6 +15,8 @@ export class UpstreamHost implements Host {
   activeRequests = 0;
   /** Open upstream connections to this host (LB_LEAST_CONNECTION). */
   activeConnections = 0;
+  /** Peak-sensitive moving average of this host's request latency, in ms (LB_PEAK_EWMA). */
+  readonly latency = new PeakEwma();
 
   constructor(
     readonly address: string,
@@ -31,7 +34,8 @@ export class UpstreamHost implements Host {
   /** That try ended after `durationMs`; `success` is false for resets, timeouts and 5xx. */
   requestFinished(durationMs: number, success: boolean): void {
     this.activeRequests--;
-    void durationMs;
-    void success;
+    const now = performance.now();
+    // A failure counts at least as slow as the estimate: a host that fails fast must not look fast.
+    this.latency.observe(success ? durationMs : Math.max(durationMs, this.latency.cost(now)), now);
   }
 }

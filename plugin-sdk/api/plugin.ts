@@ -1,4 +1,5 @@
 import type { ListenerFilterFactory } from './listener-filter';
+import type { LoadBalancerFactory } from './load-balancer';
 import type { Logger } from './logger';
 import type { NetworkFilterFactory } from './network-filter';
 import type { PluginResources } from './plugin-resources';
@@ -7,14 +8,14 @@ import type { StreamFilterFactory } from './stream-filter';
 import type { XProtocolCodec } from './xprotocol';
 
 /** The kinds of factory a plugin can provide; the kernel keeps one name → factory map per kind. */
-export type FactoryKind = 'protocol' | 'stream_filter' | 'network_filter' | 'listener_filter' | 'extension';
+export type FactoryKind = 'protocol' | 'stream_filter' | 'network_filter' | 'listener_filter' | 'load_balancer' | 'extension';
 
-export const FACTORY_KINDS: readonly FactoryKind[] = ['protocol', 'stream_filter', 'network_filter', 'listener_filter', 'extension'];
+export const FACTORY_KINDS: readonly FactoryKind[] = ['protocol', 'stream_filter', 'network_filter', 'listener_filter', 'load_balancer', 'extension'];
 
 /** One factory a plugin declares in its manifest. */
 export interface ProvidedFactory {
   kind: FactoryKind;
-  /** The name configs use, e.g. `tcp_proxy` in `filters[].type`. */
+  /** The name configs use, e.g. `tcp_proxy` in `filters[].type`, or a cluster's `lb_type`. */
   name: string;
   /** JSON Schema (draft-07) for the config block that names this factory. */
   configSchema?: object;
@@ -64,6 +65,12 @@ export interface PluginContext extends PluginResources {
    * ProtocolFactory, so configs name it like any protocol. Throws when the codec lacks a method.
    */
   registerXProtocol<Frame extends object>(name: string, codec: XProtocolCodec<Frame>): void;
+  /**
+   * Registers a load balancer under the `lb_type` clusters name it by (declared in `provides` with
+   * kind `load_balancer`; its configSchema checks the cluster's `lbconfig` block). The kernel's own
+   * lb_types cannot be registered. Since plugin API 1.2.0.
+   */
+  registerLoadBalancer<Config>(type: string, factory: LoadBalancerFactory<Config>): void;
   /**
    * Registers a factory of any kind. Prefer the typed methods; this one serves kinds whose typed
    * contract is newer than the kernel you build against.

@@ -35,6 +35,7 @@ const REQUIRED_METHOD: Partial<Record<FactoryKind, string>> = {
   listener_filter: 'createListenerFilterFactory',
   stream_filter: 'createFilterChainFactory',
   protocol: 'createServerConnection',
+  load_balancer: 'createLoadBalancer',
 };
 
 const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
@@ -95,6 +96,7 @@ export async function loadPluginForTest(dir = process.env.MOSN_PLUGIN_DIR ?? pro
     registerListenerFilter: (name, factory) => register('listener_filter', name, factory),
     registerStreamFilter: (name, factory) => register('stream_filter', name, factory),
     registerProtocol: (name, factory) => register('protocol', name, factory),
+    registerLoadBalancer: (type, factory) => register('load_balancer', type, factory),
     // The kernel wraps the codec in its xprotocol engine; the harness keeps the codec for tests.
     registerXProtocol: (name, codec) => register('protocol', name, { xprotocolCodec: codec } satisfies XProtocolRegistration),
     register,

@@ -37,7 +37,7 @@ describe('validateManifest', () => {
       'version: "1.x" is not a valid semver',
       'engines.mosn: "one point oh" is not a valid semver range',
       'provides[0].config_schema: is not an allowed field',
-      'provides[0].kind: "filter" is not one of "protocol", "stream_filter", "network_filter", "listener_filter", "extension"',
+      'provides[0].kind: "filter" is not one of "protocol", "stream_filter", "network_filter", "listener_filter", "load_balancer", "extension"',
       'sha256: must match pattern "^[0-9a-fA-F]{64}$"',
     ]);
     assert.equal(isValidManifest(bad), false);

@@ -65,7 +65,17 @@ export async function startHttpUpstream(name: string, handler: UpstreamHandler =
 /** One request with node:http through a keep-alive agent; resolves with status, headers and body. */
 export function request(
   port: number,
-  opts: { method?: string; path?: string; host?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: http.Agent } = {},
+  opts: {
+    method?: string;
+    path?: string;
+    host?: string;
+    headers?: Record<string, string>;
+    body?: Buffer | string;
+    /** false: a new connection for this request only. */
+    agent?: http.Agent | false;
+    /** Source IP to connect from (any 127.x.y.z works on Linux loopback). */
+    localAddress?: string;
+  } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -76,6 +86,7 @@ export function request(
         path: opts.path ?? '/',
         headers: { host: opts.host ?? 'localhost', ...opts.headers },
         agent: opts.agent,
+        localAddress: opts.localAddress,
       },
       (res) => {
         const chunks: Buffer[] = [];

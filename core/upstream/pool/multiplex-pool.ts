@@ -199,7 +199,10 @@ export class MultiplexPool implements ConnectionPool, PendingOwner {
   onClosed(client: MultiplexClient, event: ConnectionEvent): void {
     const wasConnecting = client.state === 'connecting';
     client.state = 'closed';
-    if (this.clients.delete(client)) this.resources.connections.dec();
+    if (this.clients.delete(client)) {
+      this.resources.connections.dec();
+      this.host.activeConnections--;
+    }
     const wasCurrent = this.current === client;
     if (wasCurrent) this.current = undefined;
     if (!wasConnecting && client.streams.size > 0) {
@@ -322,6 +325,8 @@ export class MultiplexPool implements ConnectionPool, PendingOwner {
     connection.addEventListener(client);
     this.clients.add(client);
     this.resources.connections.inc();
+    // Counted from connect on (as Envoy's cx_active): LB_LEAST_CONNECTION reads it.
+    this.host.activeConnections++;
     return client;
   }
 

@@ -266,7 +266,10 @@ export class PingPongPool implements ConnectionPool, PendingOwner {
     client.state = 'closed';
     this.idle.remove(client);
     this.connectingBound.remove(client);
-    if (this.clients.delete(client)) this.resources.connections.dec();
+    if (this.clients.delete(client)) {
+      this.resources.connections.dec();
+      this.host.activeConnections--;
+    }
     if (wasConnecting) {
       const bound = client.bound;
       if (bound) {
@@ -384,6 +387,8 @@ export class PingPongPool implements ConnectionPool, PendingOwner {
     connection.addEventListener(client);
     this.clients.add(client);
     this.resources.connections.inc();
+    // Counted from connect on (as Envoy's cx_active): LB_LEAST_CONNECTION reads it.
+    this.host.activeConnections++;
     return client;
   }
 

@@ -48,10 +48,11 @@ describe('graceful stop: the listener drains its connections politely', { timeou
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const port = mosn.address('proxy').port;
-      const socketClosed = await new Promise<Promise<void>>((resolve, reject) => {
+      // Wrapped in an object: resolving with a bare promise would wait for the close itself.
+      const { socketClosed } = await new Promise<{ socketClosed: Promise<void> }>((resolve, reject) => {
         const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
           res.resume();
-          res.on('end', () => resolve(new Promise<void>((done) => req.socket!.once('close', () => done()))));
+          res.on('end', () => resolve({ socketClosed: new Promise<void>((done) => req.socket!.once('close', () => done())) }));
         });
         req.on('error', reject);
       });

@@ -168,6 +168,7 @@ const cluster = {
     connect_timeout: duration,
     idle_timeout: duration,
     max_request_per_conn: count,
+    max_concurrent_streams: count,
     // MOSN writes an array of per-priority thresholds; one object is accepted too.
     circuit_breakers: {
       if: { type: 'array' },

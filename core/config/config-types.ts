@@ -143,6 +143,8 @@ export interface ClusterConfig {
   idle_timeout?: string;
   /** Requests one upstream connection carries before it is retired; 0 / absent = unlimited. */
   max_request_per_conn?: number;
+  /** Multiplexed streams (HTTP/2, bolt, dubbo) one upstream connection carries at once; 0 / absent = no limit beyond the peer's. */
+  max_concurrent_streams?: number;
   /**
    * MOSN's thresholds: an array `[{priority, max_connections, max_pending_requests, max_requests,
    * max_retries}]` (the DEFAULT-priority entry applies) or one such object. Defaults 1024/1024/1024/3.

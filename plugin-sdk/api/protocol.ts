@@ -47,6 +47,11 @@ export interface ClientStreamConnection {
    * `Connection: close` or was not fully framed; HTTP/2: GOAWAY received).
    */
   readonly reusable: boolean;
+  /**
+   * Streams the peer takes at once (HTTP/2: its SETTINGS_MAX_CONCURRENT_STREAMS); absent means no
+   * limit. A multiplex pool opens another connection rather than queue streams beyond it.
+   */
+  readonly streamLimit?: number;
   /** The connection closed: reset every active stream with `ConnectionTermination`. */
   onConnectionClose(): void;
 }

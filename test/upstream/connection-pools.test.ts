@@ -448,6 +448,22 @@ describe('multiplex pool (test protocol, real sockets)', () => {
     await waitFor(() => srv.sockets.size === 0, 2000, 'the server to see it closed');
   });
 
+  it('opens another connection beyond max_concurrent_streams; a freed slot serves a waiting stream', async () => {
+    const srv = await server();
+    const s = setup([srv.address], 'multiplex', { max_concurrent_streams: 4 });
+    // 10 slow streams: 4 + 4 + 2 over three connections, none on a connection beyond 4 at once.
+    const reqs = Array.from({ length: 10 }, (_, i) => send(s.pool, `sleep:60:m${i}`));
+    const outs = await Promise.all(reqs.map((r) => r.done));
+    outs.forEach((o, i) => assert.deepEqual(o.kind === 'response' && o.payload, `m${i}`));
+    assert.equal(srv.accepted, 3);
+    assert.equal(s.pool.connectionCount, 3);
+    // All idle now: 8 quick streams fit on the open connections, no new connect.
+    const quick = await Promise.all(Array.from({ length: 8 }, (_, i) => send(s.pool, `q${i}`).done));
+    assert.ok(quick.every((o) => o.kind === 'response'));
+    assert.equal(srv.accepted, 3);
+    assertResourcesIdle(s);
+  });
+
   it('moves to a new connection after max_request_per_conn streams', async () => {
     const srv = await server();
     const s = setup([srv.address], 'multiplex', { max_request_per_conn: 2 });
@@ -579,6 +595,7 @@ function testContext(limits: typeof DEFAULT_CIRCUIT_BREAKERS, target: () => stri
     stats: ClusterStats.detached('c'),
     idleTimeoutMs: 0,
     maxRequestsPerConnection: 0,
+    maxConcurrentStreams: 0,
     codecOptions: { maxHeaderBytes: 65536, maxFrameBytes: 1 << 24, logger: silentLogger },
     logger: silentLogger,
     createConnection: () => {

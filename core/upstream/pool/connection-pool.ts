@@ -82,6 +82,8 @@ export interface PoolClusterContext {
   readonly idleTimeoutMs: number;
   /** A connection is retired after carrying this many requests; 0 = unlimited. */
   readonly maxRequestsPerConnection: number;
+  /** Multiplexed streams one connection carries at once before another opens; 0 = unlimited. */
+  readonly maxConcurrentStreams: number;
   readonly codecOptions: CodecOptions;
   readonly logger: Logger;
   /** A new, not yet connected, connection to `host` (cluster metrics and connect_timeout apply). */

@@ -77,7 +77,9 @@ class MultiplexClient implements ReadFilter, ConnectionEventListener, StreamOwne
  * connection. Streams wait (up to `max_pending_requests`) while it connects; a failed connect fails
  * them all with ConnectionFailure. When the connection closes, or stops being `reusable` (GOAWAY),
  * or reached `max_request_per_conn`, the next stream opens a new one; the old one closes when its
- * last stream ends. The connection closes after the idle timeout without streams.
+ * last stream ends. A connection carrying `max_concurrent_streams` (or the peer's own limit) takes
+ * no more until one ends: the next stream goes to another connection with room, or a new one. A
+ * connection closes after the idle timeout without streams.
  */
 export class MultiplexPool implements ConnectionPool, PendingOwner {
   readonly clusterName: string;
@@ -129,10 +131,16 @@ export class MultiplexPool implements ConnectionPool, PendingOwner {
     let client = this.current;
     if (client && client.state !== 'connecting') {
       if (client.state === 'ready' && client.codec.reusable && !client.retiring) {
-        this.attach(client, receiver, callbacks);
-        return undefined;
+        const withRoom = this.hasRoom(client) ? client : this.clientWithRoom();
+        if (withRoom) {
+          this.current = withRoom;
+          this.attach(withRoom, receiver, callbacks);
+          return undefined;
+        }
+        // Every connection is full: a new one becomes current; the full ones keep serving.
+      } else {
+        this.retire(client);
       }
-      this.retire(client);
       this.current = client = undefined;
     }
     if (!resources.pendingRequests.canCreate()) return this.overflow(callbacks, 'max_pending_requests');
@@ -182,7 +190,26 @@ export class MultiplexPool implements ConnectionPool, PendingOwner {
 
   onStreamDone(client: MultiplexClient): void {
     this.resources.requests.dec();
+    // A stream slot freed on a full connection: a waiting stream need not wait for a new one.
+    const waiting = this.waiting.head;
+    if (waiting && this.hasRoom(client)) {
+      this.settle(waiting);
+      this.attach(client, waiting.receiver, waiting.callbacks);
+    }
     this.checkUnused(client);
+  }
+
+  /** Ready, taking new streams, and below its concurrent stream limit. */
+  private hasRoom(client: MultiplexClient): boolean {
+    if (client.state !== 'ready' || client.retiring || !client.codec.reusable) return false;
+    const configured = this.ctx.maxConcurrentStreams;
+    const peer = client.codec.streamLimit ?? Infinity;
+    return client.streams.size < Math.min(configured > 0 ? configured : Infinity, peer);
+  }
+
+  private clientWithRoom(): MultiplexClient | undefined {
+    for (const c of this.clients) if (this.hasRoom(c)) return c;
+    return undefined;
   }
 
   /** When `client` has no stream left: close it if it is retiring, else start its idle time. */
@@ -259,8 +286,8 @@ export class MultiplexPool implements ConnectionPool, PendingOwner {
   /** Gives every waiting stream to the freshly connected connection. */
   private serveWaiting(client: MultiplexClient): void {
     for (let p = this.waiting.head; p; p = this.waiting.head) {
-      if (client.state !== 'ready' || client.retiring || !client.codec.reusable) {
-        // It cannot take more (max_request_per_conn reached, GOAWAY): the rest go to a new connection.
+      if (!this.hasRoom(client)) {
+        // It cannot take more (full, max_request_per_conn reached, GOAWAY): the rest go to a new connection.
         if (this.current === client) this.current = undefined;
         this.connectForWaiting();
         return;

@@ -49,6 +49,8 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   private readonly stopPosition = { index: 0 };
   private tries = 0;
   private retriesInFlight = false;
+  /** The one replay allowed without a retry policy has been used. */
+  private freeRetryUsed = false;
   private globalTimer: Deadline | undefined;
   private globalTimeoutMs = 0;
   private tryTimeoutMs = 0;
@@ -268,8 +270,9 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
   /** UpstreamRequestOwner: a try failed before any response went downstream. */
   onUpstreamFailure(upstream: UpstreamRequest, outcome: TryOutcome, flag: number, status: number, staleConnection: boolean): void {
     if (upstream !== this.upstream || this.finished) return;
-    if (staleConnection && this.canReplay()) {
-      // A kept-alive connection the server closed just as we used it: one free retry.
+    if (staleConnection && !this.freeRetryUsed && this.canReplay()) {
+      // The upstream did not process it (stale keep-alive, refused stream): one free retry.
+      this.freeRetryUsed = true;
       this.startTry();
       return;
     }

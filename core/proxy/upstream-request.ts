@@ -147,7 +147,9 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks, DeadlineO
       this.owner.onUpstreamResetAfterResponse(this, reason);
       return;
     }
-    const stale = this.reused && reason === 'ConnectionTermination';
+    // Replayable without a retry policy: a kept-alive connection the server closed as we used it,
+    // or a stream the peer refused unprocessed (HTTP/2 REFUSED_STREAM, e.g. sent before its SETTINGS).
+    const stale = (this.reused && reason === 'ConnectionTermination') || reason === 'Overflow';
     const flag =
       reason === 'ConnectionFailed'
         ? ResponseFlag.UpstreamConnectionFailure

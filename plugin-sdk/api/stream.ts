@@ -6,7 +6,8 @@ import type { HeaderMap } from './header-map';
  * - `ConnectionFailed`: the upstream connection could not be made.
  * - `LocalReset`: this side reset it (e.g. a filter, a codec error).
  * - `RemoteReset`: the peer reset it (HTTP/2 RST_STREAM, a malformed message from the peer).
- * - `Overflow`: a limit was hit (circuit breaker, pending queue).
+ * - `Overflow`: a limit was hit (circuit breaker, pending queue); from an upstream codec: the peer
+ *   refused the stream unprocessed (HTTP/2 REFUSED_STREAM), so the kernel may replay it.
  * - `UpstreamGlobalTimeout` / `UpstreamPerTryTimeout`: the route's or a try's timeout elapsed.
  */
 export type StreamResetReason =

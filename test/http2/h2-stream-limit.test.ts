@@ -59,4 +59,30 @@ describe('HTTP/2 upstream: concurrent streams per connection', { timeout: 20_000
       await up.upstream.close();
     }
   });
+
+  it("the upstream's own SETTINGS_MAX_CONCURRENT_STREAMS (2) holds without config; a stream it refuses before its SETTINGS arrive is replayed", async () => {
+    const up = await holdingUpstream({ settings: { maxConcurrentStreams: 2 } });
+    const mosn = await startMosn({ servers: [proxyServer('Http2', 'Http2', 'h2')], cluster_manager: { clusters: [cluster('h2', [up.upstream.address])] } });
+    const session = await h2Connect(mosn.address('proxy').port);
+    try {
+      // A first request lets the first upstream connection learn the upstream's SETTINGS.
+      const first = h2Request(session, { ':method': 'GET', ':path': '/first' });
+      await up.arrived(1);
+      up.release();
+      assert.equal((await first).status, 200);
+      // 2 fit on the first connection; a second one takes 3 before it hears the limit, the upstream
+      // refuses the third (REFUSED_STREAM: not processed) and the proxy replays it on a third one.
+      const inFlight = Array.from({ length: 5 }, (_, i) => h2Request(session, { ':method': 'GET', ':path': `/s${i}` }));
+      await up.arrived(1 + 5);
+      assert.equal(up.maxOnOneSession, 2);
+      assert.equal(up.upstream.sessions, 3);
+      up.release();
+      const res = await Promise.all(inFlight);
+      assert.deepEqual(res.map((r) => r.status), [200, 200, 200, 200, 200]);
+    } finally {
+      await h2Close(session);
+      await mosn.stop();
+      await up.upstream.close();
+    }
+  });
 });

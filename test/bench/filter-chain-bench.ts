@@ -13,9 +13,8 @@
  *
  *   npm run build && node dist/test/bench/filter-chain-bench.js [--duration 4 --rounds 7 --connections 64] [--chain-only]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FactoryRegistry } from '../../core/host/factory-registry';
@@ -26,6 +25,7 @@ import type { NamedStreamFilterFactory } from '../../core/proxy/stream-filter-ch
 import type { FilterHandlerTarget } from '../../core/proxy/filter-handlers';
 import { HeaderMap, type StreamFilterFactory } from '../../plugin-sdk';
 import { recordingLogger, writeBuiltPlugin } from '../host/plugin-fixture';
+import { cpuSeconds, freePort, pinned, startPinned, waitForPort, which } from './bench-process';
 import { REPO_ROOT } from '../support/paths';
 import { copyRepoPlugin } from '../support/plugin-dirs';
 
@@ -38,51 +38,6 @@ const DURATION_S = opt('duration', 4);
 const ROUNDS = opt('rounds', 7);
 const CONNECTIONS = opt('connections', 64);
 const FILTER_COUNTS = [0, 1, 5];
-const CLK_TCK = 100;
-
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) if (fs.existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function pinned(cpu: number, cmd: string, argv: string[]): [string, string[]] {
-  return which('taskset') ? ['taskset', ['-c', String(cpu), cmd, ...argv]] : [cmd, argv];
-}
-
-function start(cpu: number, cmd: string, argv: string[]): ChildProcess {
-  const [c, a] = pinned(cpu, cmd, argv);
-  return spawn(c, a, { stdio: 'ignore' });
-}
-
 function wrk(port: number, seconds: number): { rps: number; requests: number; errors: number } {
   const [c, a] = pinned(0, 'wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, `http://127.0.0.1:${port}/`]);
   const out = execFileSync(c, a, { encoding: 'utf8' });
@@ -137,7 +92,7 @@ async function startProxy(dir: string, pluginsDir: string, upPort: number, filte
   };
   const file = path.join(dir, `mosn-${filters}.json`);
   fs.writeFileSync(file, JSON.stringify(config));
-  const child = start(1, process.execPath, [path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', file]);
+  const child = startPinned(1, process.execPath, [path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', file]);
   await waitForPort(port);
   return { filters, port, child, samples: [] };
 }
@@ -205,7 +160,7 @@ events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:${upPort}; location / { default_type text/plain; return 200 "${'x'.repeat(1024)}"; } } }`,
     );
-    children.push(start(0, nginx!, ['-c', path.join(dir, 'upstream.conf'), '-p', dir]));
+    children.push(startPinned(0, nginx!, ['-c', path.join(dir, 'upstream.conf'), '-p', dir]));
     await waitForPort(upPort);
     const proxies: Proxy[] = [];
     for (const n of FILTER_COUNTS) {

@@ -6,11 +6,11 @@
  *
  *   npm run bench:http [-- --duration 8 --connections 64]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CLK_TCK, childPids, freePort, pinned, procStatFields, startPinned, waitForPort, which } from './bench-process';
 import { REPO_ROOT } from '../support/paths';
 
 const args = process.argv.slice(2);
@@ -21,7 +21,6 @@ const opt = (name: string, dflt: number) => {
 const DURATION_S = opt('duration', 8);
 const CONNECTIONS = opt('connections', 64);
 const WARMUP_S = 2;
-const CLK_TCK = 100;
 const PAGE_SIZE = 4096;
 
 interface Row {
@@ -35,70 +34,13 @@ interface Row {
   note?: string;
 }
 
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    const p = path.join(dir, cmd);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** utime+stime of a process and all its threads, in seconds; RSS in MiB. */
 function procStat(pid: number): { cpuS: number; rssMiB: number } {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const fields = procStatFields(pid);
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   const rssPages = Number(fields[21]);
   return { cpuS: (utime + stime) / CLK_TCK, rssMiB: (rssPages * PAGE_SIZE) / (1024 * 1024) };
-}
-
-/** The pids that do the proxying (nginx: its workers). */
-function childPids(pid: number): number[] {
-  try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function pinned(cpu: number, cmd: string, argv: string[]): [string, string[]] {
-  return which('taskset') ? ['taskset', ['-c', String(cpu), cmd, ...argv]] : [cmd, argv];
-}
-
-function start(cpu: number, cmd: string, argv: string[]): ChildProcess {
-  const [c, a] = pinned(cpu, cmd, argv);
-  return spawn(c, a, { stdio: 'ignore' });
 }
 
 function wrk(port: number, seconds: number): { rps: number; requests: number; p50: string; p99: string } {
@@ -152,8 +94,8 @@ events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:${upPort}; location / { default_type text/plain; return 200 "${body}"; } } }`,
     );
-    children.push(start(0, nginx, ['-c', path.join(dir, 'upstream.conf'), '-p', dir]));
-    await waitForPort(upPort);
+    children.push(startPinned(0, nginx, ['-c', path.join(dir, 'upstream.conf'), '-p', dir]));
+    await waitForPort(upPort, 10_000);
     rows.push(await measure('direct (nginx upstream)', upPort, () => []));
 
     const nginxPort = await freePort();
@@ -166,9 +108,9 @@ http { access_log off; keepalive_requests 1000000;
   server { listen 127.0.0.1:${nginxPort};
     location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`,
     );
-    const nginxProxy = start(1, nginx, ['-c', path.join(dir, 'proxy-nginx.conf'), '-p', dir]);
+    const nginxProxy = startPinned(1, nginx, ['-c', path.join(dir, 'proxy-nginx.conf'), '-p', dir]);
     children.push(nginxProxy);
-    await waitForPort(nginxPort);
+    await waitForPort(nginxPort, 10_000);
     rows.push(await measure('nginx (1 worker, keepalive)', nginxPort, () => childPids(nginxProxy.pid!)));
 
     const haproxy = which('haproxy');
@@ -192,9 +134,9 @@ backend b
   server s1 127.0.0.1:${upPort}
 `,
       );
-      const h = start(1, haproxy, ['-f', path.join(dir, 'haproxy.cfg'), '-db']);
+      const h = startPinned(1, haproxy, ['-f', path.join(dir, 'haproxy.cfg'), '-db']);
       children.push(h);
-      await waitForPort(hPort);
+      await waitForPort(hPort, 10_000);
       rows.push(await measure('HAProxy (nbthread 1, http-reuse always)', hPort, () => [h.pid!]));
     } else {
       rows.push({ name: 'HAProxy', rps: 0, cpuUsPerReq: undefined, p50: '-', p99: '-', rssRestMiB: undefined, rssLoadMiB: undefined, note: 'not installed' });
@@ -223,9 +165,9 @@ backend b
       plugins: { dir: path.join(REPO_ROOT, 'plugins') },
     };
     fs.writeFileSync(path.join(dir, 'mosn.json'), JSON.stringify(config));
-    const mosn = start(1, process.execPath, [path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', path.join(dir, 'mosn.json')]);
+    const mosn = startPinned(1, process.execPath, [path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', path.join(dir, 'mosn.json')]);
     children.push(mosn);
-    await waitForPort(mPort);
+    await waitForPort(mPort, 10_000);
     // taskset execs the command in place, so the child's pid is the node process itself.
     rows.push(await measure('mosn-ts (1 process)', mPort, () => [mosn.pid!]));
   } finally {

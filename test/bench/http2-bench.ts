@@ -7,66 +7,14 @@
  *
  * Run: npm run build && node dist/test/bench/http2-bench.js [seconds]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { childPids, cpuSeconds, freePort, pinned, startPinned, waitForPort, which } from './bench-process';
 import { REPO_ROOT } from '../support/paths';
 
 const DURATION_S = Number(process.argv[2] ?? 8);
-const CLK_TCK = 100;
-
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) if (fs.existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
-  return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => (s.destroy(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function cpuSeconds(pid: number): number {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
-
-function children(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function pinned(cpu: number, cmd: string, argv: string[]): [string, string[]] {
-  return which('taskset') ? ['taskset', ['-c', String(cpu), cmd, ...argv]] : [cmd, argv];
-}
-
-function start(cpu: number, cmd: string, argv: string[]): ChildProcess {
-  const [c, a] = pinned(cpu, cmd, argv);
-  return spawn(c, a, { stdio: 'ignore' });
-}
-
 function h2load(port: number, seconds: number): { rps: number; done: number; failed: number } {
   const [c, a] = pinned(0, 'h2load', ['-c', '16', '-m', '10', '-D', String(seconds), `http://127.0.0.1:${port}/`]);
   const out = execFileSync(c, a, { encoding: 'utf8' });
@@ -105,8 +53,8 @@ http { access_log off; keepalive_requests 1000000; http2_max_requests 1000000;
   server { listen 127.0.0.1:${h2Up} http2; location / { return 200 "${body}"; } }
   server { listen 127.0.0.1:${h1Up}; location / { return 200 "${body}"; } } }`,
     );
-    procs.push(start(0, nginx, ['-c', path.join(dir, 'up.conf'), '-p', dir]));
-    await waitForPort(h2Up);
+    procs.push(startPinned(0, nginx, ['-c', path.join(dir, 'up.conf'), '-p', dir]));
+    await waitForPort(h2Up, 10_000);
     rows.push(await measure('direct (nginx h2c upstream)', h2Up, () => []));
 
     fs.writeFileSync(
@@ -117,10 +65,10 @@ http { access_log off; keepalive_requests 1000000; http2_max_requests 1000000;
   server { listen 127.0.0.1:${nginxPx} http2;
     location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`,
     );
-    const px = start(1, nginx, ['-c', path.join(dir, 'px.conf'), '-p', dir]);
+    const px = startPinned(1, nginx, ['-c', path.join(dir, 'px.conf'), '-p', dir]);
     procs.push(px);
-    await waitForPort(nginxPx);
-    rows.push(await measure('nginx 1 worker (h2 → HTTP/1.1 keep-alive upstream)', nginxPx, () => children(px.pid!)));
+    await waitForPort(nginxPx, 10_000);
+    rows.push(await measure('nginx 1 worker (h2 → HTTP/1.1 keep-alive upstream)', nginxPx, () => childPids(px.pid!)));
 
     const config = {
       servers: [
@@ -143,9 +91,9 @@ http { access_log off; keepalive_requests 1000000; http2_max_requests 1000000;
       plugins: { dir: path.join(REPO_ROOT, 'plugins') },
     };
     fs.writeFileSync(path.join(dir, 'mosn.json'), JSON.stringify(config));
-    const mosn = start(1, process.execPath, [path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', path.join(dir, 'mosn.json')]);
+    const mosn = startPinned(1, process.execPath, [path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', path.join(dir, 'mosn.json')]);
     procs.push(mosn);
-    await waitForPort(mosnPx);
+    await waitForPort(mosnPx, 10_000);
     rows.push(await measure('mosn-ts (Http2 → Http2, 1 upstream connection)', mosnPx, () => [mosn.pid!]));
   } finally {
     for (const p of procs) p.kill('SIGTERM');

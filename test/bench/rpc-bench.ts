@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cpuTimes, freePort, pinned, waitForPort, which } from './bench-process';
 import { REPO_ROOT } from '../support/paths';
 
 /** What the harness needs to know of one protocol's frames. */
@@ -46,7 +47,6 @@ const DURATION_S = opt('duration', 8);
 const WARMUP_S = opt('warmup', 2);
 const CONNECTIONS = opt('connections', 4);
 const INFLIGHT = opt('inflight', 64);
-const CLK_TCK = 100;
 
 /** Splits complete frames off `buf`; calls `onFrame(frame)`; returns the rest. */
 function eachFrame(wire: RpcBenchWire, buf: Buffer, onFrame: (frame: Buffer) => void): Buffer {
@@ -141,20 +141,8 @@ function runLoad(wire: RpcBenchWire, port: number): void {
 
 // ---- orchestration ----
 
-function which(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
-    const p = path.join(dir, cmd);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
-}
-
-function pinned(cpu: number, argv: string[]): [string, string[]] {
-  return which('taskset') ? ['taskset', ['-c', String(cpu), ...argv]] : [argv[0], argv.slice(1)];
-}
-
 function startChild(cpu: number, argv: string[]): ChildProcess {
-  const [cmd, a] = pinned(cpu, argv);
+  const [cmd, a] = pinned(cpu, argv[0], argv.slice(1));
   return spawn(cmd, a, { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
@@ -172,38 +160,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecAr
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`child exited (${code}) before ${pattern}: ${out}`)));
   });
-}
-
-async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} did not open`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** utime and stime of a process (all threads), in seconds. */
-function cpuSeconds(pid: number): { user: number; sys: number } {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { user: Number(fields[11]) / CLK_TCK, sys: Number(fields[12]) / CLK_TCK };
 }
 
 /** Read and write syscalls a process made so far (/proc/PID/io), when readable. */
@@ -231,10 +187,10 @@ interface Row {
 async function measure(script: string, name: string, port: number, proxyPid: number | undefined): Promise<Row> {
   const load = startChild(0, [process.execPath, script, '--role', 'load', '--port', String(port), '--duration', String(DURATION_S), '--warmup', String(WARMUP_S), '--connections', String(CONNECTIONS), '--inflight', String(INFLIGHT)]);
   await waitForLine(load, /WARM/);
-  const cpu0 = proxyPid ? cpuSeconds(proxyPid) : undefined;
+  const cpu0 = proxyPid ? cpuTimes(proxyPid) : undefined;
   const io0 = proxyPid ? syscalls(proxyPid) : undefined;
   const done = await waitForLine(load, /DONE (\{.*\})/);
-  const cpu1 = proxyPid ? cpuSeconds(proxyPid) : undefined;
+  const cpu1 = proxyPid ? cpuTimes(proxyPid) : undefined;
   const io1 = proxyPid ? syscalls(proxyPid) : undefined;
   const r = JSON.parse(done[1]) as { count: number; seconds: number; p50: number; p99: number };
   return {
@@ -288,7 +244,7 @@ async function main(wire: RpcBenchWire, script: string): Promise<void> {
     fs.writeFileSync(path.join(dir, 'mosn.json'), JSON.stringify(config));
     // BENCH_PROXY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the proxy.
     const nodeArgs = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const [cmd, a] = pinned(1, [process.execPath, ...nodeArgs, path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', path.join(dir, 'mosn.json')]);
+    const [cmd, a] = pinned(1, process.execPath, [...nodeArgs, path.join(REPO_ROOT, 'bin', 'mosn.js'), 'start', '-c', path.join(dir, 'mosn.json')]);
     const mosn = spawn(cmd, a, { stdio: 'ignore' });
     children.push(mosn);
     await waitForPort(mPort);

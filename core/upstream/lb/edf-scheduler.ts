@@ -69,6 +69,18 @@ export class EdfScheduler<T> {
   }
 }
 
+/**
+ * Deadlines are sums of 1/weight and pick up rounding error (3 × 1/3 is not exactly 6 × 1/6), so
+ * deadlines within a relative 1e-9 count as equal and go first-in first-out: without this a tie
+ * breaks one way in one cycle and the other way in the next, and a window of one cycle's length
+ * stops holding exactly one cycle's share.
+ */
+const TIE_TOLERANCE = 1e-9;
+
 function before<T>(a: EdfEntry<T>, b: EdfEntry<T>): boolean {
-  return a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq);
+  const gap = a.deadline - b.deadline;
+  const tolerance = TIE_TOLERANCE * Math.max(1, Math.abs(a.deadline));
+  if (gap < -tolerance) return true;
+  if (gap > tolerance) return false;
+  return a.seq < b.seq;
 }

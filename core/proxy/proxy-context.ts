@@ -21,6 +21,11 @@ export interface ProxyContext {
   readonly logger: Logger;
   /** HTTP downstream: X-Forwarded-For/-Proto are set. */
   readonly isHttp: boolean;
+  /**
+   * Requests may take the fast path (PlainForwardStream) when no stream filter is configured:
+   * both protocols carry whole frames (the xprotocol engine) and no access log wants a record.
+   */
+  readonly forwardsFrames: boolean;
   readonly maxHeaderBytes: number;
   readonly maxFrameBytes: number;
 }

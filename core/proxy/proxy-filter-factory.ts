@@ -11,6 +11,7 @@ import type { ProxyContext } from './proxy-context';
 import { resolveProtocol, type ProxyConfigInput } from './proxy-config';
 import { ProxyFilter } from './proxy-filter';
 import { ListenerStreamFilters } from './stream-filter-set';
+import { isXProtocolFactory } from '../stream/xprotocol/xprotocol-factory';
 
 /** The kernel gives its own filters more than plugins get: the listener's L7 parts. */
 export interface KernelFilterFactoryContext extends FilterFactoryContext {
@@ -40,6 +41,7 @@ export function createProxyFilterFactory(deps: ProxyFilterDeps): NetworkFilterFa
       const routerName = config.router_config_name!;
       const router = deps.routers.get(routerName);
       if (!router) throw new ConfigError('router_config_name', `router ${JSON.stringify(routerName)} is not defined in routers (defined: ${deps.routers.names().join(', ') || 'none'})`);
+      const accessLogs = kernel.accessLogs ?? [];
       const ctx: ProxyContext = {
         listenerName: context.listenerName,
         downstreamProtocol: downstream,
@@ -47,10 +49,11 @@ export function createProxyFilterFactory(deps: ProxyFilterDeps): NetworkFilterFa
         router,
         clusterManager: kernel.clusterManager,
         streamFilters: kernel.streamFilters ?? new ListenerStreamFilters(),
-        accessLogs: kernel.accessLogs ?? [],
+        accessLogs,
         stats: new DownstreamRequestStats(deps.metrics.metrics(DOWNSTREAM, { listener: context.listenerName })),
         logger: context.logger,
         isHttp: /^http/i.test(downstream.name),
+        forwardsFrames: isXProtocolFactory(downstream.factory) && isXProtocolFactory(upstream.factory) && accessLogs.length === 0,
         maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES,
         maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
       };

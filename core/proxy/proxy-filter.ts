@@ -12,6 +12,7 @@ import type {
 } from '../../plugin-sdk';
 import { isCloseEvent } from '../../plugin-sdk';
 import { DownstreamStream } from './downstream-stream';
+import { PlainForwardStream } from './plain-forward-stream';
 import { ipOf, type DownstreamConnectionInfo, type ProxyContext } from './proxy-context';
 
 /**
@@ -63,6 +64,8 @@ export class ProxyFilter implements ReadFilter, ServerStreamCallbacks {
   }
 
   onNewStream(responder: StreamSender): StreamReceiver {
-    return new DownstreamStream(this.ctx, this.downstream, responder);
+    const ctx = this.ctx;
+    if (ctx.forwardsFrames && ctx.streamFilters.current.factories.length === 0) return new PlainForwardStream(ctx, this.downstream, responder);
+    return new DownstreamStream(ctx, this.downstream, responder);
   }
 }

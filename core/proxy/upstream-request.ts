@@ -183,9 +183,10 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks, DeadlineO
     this.done = true;
     this.tryTimer?.disarm();
     this.stats.requestActive.dec();
-    const durationMs = performance.now() - this.startedAt;
+    const now = performance.now();
+    const durationMs = now - this.startedAt;
     this.stats.requestDuration.observe(durationMs);
-    this.pool.host.requestFinished(durationMs, success);
+    this.pool.host.requestFinished(durationMs, success, now);
     (success ? this.stats.responseSuccess : this.stats.responseFailed).inc();
   }
 }

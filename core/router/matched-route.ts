@@ -67,6 +67,12 @@ export class MatchedRoute {
   readonly hostRewrite: string | undefined;
   /** Set `:authority` to the chosen upstream host's hostname (the proxy does, after LB). */
   readonly autoHostRewrite: boolean;
+  /**
+   * The route only names an upstream cluster: no direct response, redirect, retry policy, hash
+   * policy, cluster variable, path/host rewrite or header changes. Such requests can be forwarded
+   * as they came (the proxy's fast path).
+   */
+  readonly forwardsUnchanged: boolean;
 
   private readonly pathMatcher: PathMatcher;
   private readonly fixedCluster: string | undefined;
@@ -101,6 +107,18 @@ export class MatchedRoute {
     this.autoHostRewriteHeader = parts.autoHostRewriteHeader;
     this.requestHeaders = parts.requestHeaders;
     this.responseHeaders = parts.responseHeaders;
+    this.forwardsUnchanged =
+      !parts.directResponse &&
+      !parts.redirect &&
+      !parts.retryPolicy &&
+      parts.hashPolicy.length === 0 &&
+      !parts.clusterVariable &&
+      !parts.pathRewrite &&
+      !parts.hostRewrite &&
+      !parts.autoHostRewrite &&
+      !parts.autoHostRewriteHeader &&
+      levelsEmpty(parts.requestHeaders) &&
+      levelsEmpty(parts.responseHeaders);
     Object.freeze(this);
   }
 
@@ -147,6 +165,10 @@ export class MatchedRoute {
   rewriteResponse(headers: HeaderMap): void {
     applyLevels(this.responseHeaders, headers);
   }
+}
+
+function levelsEmpty(levels: HeaderLevels): boolean {
+  return levels.route.isEmpty && levels.virtualHost.isEmpty && levels.router.isEmpty;
 }
 
 function applyLevels(levels: HeaderLevels, headers: HeaderMap): void {

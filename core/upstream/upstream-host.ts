@@ -31,10 +31,12 @@ export class UpstreamHost implements Host {
     this.activeRequests++;
   }
 
-  /** That try ended after `durationMs`; `success` is false for resets, timeouts and 5xx. */
-  requestFinished(durationMs: number, success: boolean): void {
+  /**
+   * That try ended after `durationMs`; `success` is false for resets, timeouts and 5xx. `now`
+   * (performance.now()) saves a clock read when the caller has just read it.
+   */
+  requestFinished(durationMs: number, success: boolean, now = performance.now()): void {
     this.activeRequests--;
-    const now = performance.now();
     // A failure counts at least as slow as the estimate: a host that fails fast must not look fast.
     this.latency.observe(success ? durationMs : Math.max(durationMs, this.latency.cost(now)), now);
   }

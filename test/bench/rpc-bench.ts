@@ -5,7 +5,8 @@
  * proxy's CPU time per request (utime + stime from /proc/PID/stat over the measured window).
  * Load generator and upstream run pinned to CPU 0, the proxy to CPU 1 (when taskset exists). The
  * upstream and the load generator answer/send prebuilt frames with the right ids so that they, not
- * the proxy, are cheap; the bench script runs itself in child processes for those roles.
+ * the proxy, are cheap; the bench script runs itself in child processes for those roles. Two L4
+ * rows (a bare Node net pipe, HAProxy in tcp mode when installed) show what the bytes alone cost.
  *
  *   node dist/test/bench/<bolt|dubbo>-bench.js [--duration 8] [--connections 4] [--inflight 64]
  */
@@ -14,7 +15,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cpuTimes, freePort, pinned, waitForPort, which } from './bench-process';
+import { cpuTimes, freePort, pinned, startPinned, waitForPort, which } from './bench-process';
 import { REPO_ROOT } from '../support/paths';
 
 /** What the harness needs to know of one protocol's frames. */
@@ -139,6 +140,22 @@ function runLoad(wire: RpcBenchWire, port: number): void {
   }, WARMUP_S * 1000);
 }
 
+/**
+ * The L4 floor: a minimal Node net pipe, one upstream connection per client connection, no
+ * parsing at all. What any JavaScript proxy on these sockets pays for the bytes alone.
+ */
+function runPipe(upstreamPort: number): void {
+  const server = net.createServer((client) => {
+    client.setNoDelay(true);
+    const upstream = net.connect({ port: upstreamPort, host: '127.0.0.1' });
+    upstream.setNoDelay(true);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  server.listen(0, '127.0.0.1', () => console.log(`LISTENING ${(server.address() as net.AddressInfo).port}`));
+}
+
 // ---- orchestration ----
 
 function startChild(cpu: number, argv: string[]): ChildProcess {
@@ -214,6 +231,25 @@ async function main(wire: RpcBenchWire, script: string): Promise<void> {
     const upPort = Number((await waitForLine(upstream, /LISTENING (\d+)/))[1]);
     rows.push(await measure(script, `direct (${wire.protocol} upstream)`, upPort, undefined));
 
+    const pipe = startChild(1, [process.execPath, script, '--role', 'pipe', '--port', String(upPort)]);
+    children.push(pipe);
+    const pipePort = Number((await waitForLine(pipe, /LISTENING (\d+)/))[1]);
+    rows.push(await measure(script, 'L4: Node net pipe (no parsing)', pipePort, pipe.pid!));
+
+    const haproxy = which('haproxy');
+    if (haproxy) {
+      const hPort = await freePort();
+      fs.writeFileSync(
+        path.join(dir, 'haproxy.cfg'),
+        `global\n  nbthread 1\n  maxconn 4096\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n` +
+          `frontend f\n  bind 127.0.0.1:${hPort}\n  default_backend b\nbackend b\n  server s1 127.0.0.1:${upPort}\n`,
+      );
+      const h = startPinned(1, haproxy, ['-f', path.join(dir, 'haproxy.cfg'), '-db']);
+      children.push(h);
+      await waitForPort(hPort, 10_000);
+      rows.push(await measure(script, 'L4: HAProxy mode tcp (nbthread 1)', hPort, h.pid!));
+    }
+
     const mPort = await freePort();
     const adminPort = await freePort();
     const config = {
@@ -283,6 +319,7 @@ async function main(wire: RpcBenchWire, script: string): Promise<void> {
  */
 export function runRpcBench(wire: RpcBenchWire, script: string): void {
   if (role === 'upstream') runUpstream(wire);
+  else if (role === 'pipe') runPipe(opt('port', 0));
   else if (role === 'load') runLoad(wire, opt('port', 0));
   else
     main(wire, script).catch((err) => {

@@ -172,3 +172,61 @@ export class RawBoltClient {
     this.socket.destroy();
   }
 }
+
+export interface ParsedRequest {
+  version: number;
+  type: number;
+  id: number;
+  headers: Record<string, string>;
+  content: Buffer;
+  /** The whole frame as received. */
+  raw: Buffer;
+}
+
+/** Parses every complete request frame (v1 or v2, no CRC) at the front of `bytes`; returns them and the rest. */
+export function parseRequests(bytes: Buffer): { frames: ParsedRequest[]; rest: Buffer } {
+  const frames: ParsedRequest[] = [];
+  let at = 0;
+  for (;;) {
+    const b = bytes.subarray(at);
+    const v2 = b[0] === 2;
+    const fixed = v2 ? 24 : 22;
+    if (b.length < fixed) break;
+    const o = v2 ? 1 : 0;
+    const classLen = b.readUInt16BE(14 + o * 2);
+    const headerLen = b.readUInt16BE(16 + o * 2);
+    const contentLen = b.readUInt32BE(18 + o * 2);
+    const len = fixed + classLen + headerLen + contentLen;
+    if (b.length < len) break;
+    const headers: Record<string, string> = {};
+    const block = b.subarray(fixed + classLen, fixed + classLen + headerLen);
+    for (let h = 0; h < block.length; ) {
+      const kl = block.readUInt32BE(h);
+      const key = block.toString('utf8', h + 4, h + 4 + kl);
+      h += 4 + kl;
+      const vl = block.readInt32BE(h);
+      headers[key] = vl > 0 ? block.toString('utf8', h + 4, h + 4 + vl) : '';
+      h += 4 + Math.max(0, vl);
+    }
+    frames.push({ version: b[0], type: b[1 + o], id: b.readUInt32BE(5 + o), headers, content: b.subarray(len - contentLen, len), raw: Buffer.from(b.subarray(0, len)) });
+    at += len;
+  }
+  return { frames, rest: bytes.subarray(at) };
+}
+
+/** A bolt v1 response frame (status 0 = success) with `content` and no header block. */
+export function responseFrame(id: number, content: Buffer, status = 0): Buffer {
+  const cls = Buffer.from('com.alipay.sofa.rpc.core.response.SofaResponse');
+  const fixed = Buffer.alloc(20);
+  fixed[0] = 1;
+  fixed[1] = 0; // response
+  fixed.writeUInt16BE(2, 2); // RPC response
+  fixed[4] = 1;
+  fixed.writeUInt32BE(id >>> 0, 5);
+  fixed[9] = 1; // hessian2
+  fixed.writeUInt16BE(status, 10);
+  fixed.writeUInt16BE(cls.length, 12);
+  fixed.writeUInt16BE(0, 14);
+  fixed.writeUInt32BE(content.length, 16);
+  return Buffer.concat([fixed, cls, content]);
+}

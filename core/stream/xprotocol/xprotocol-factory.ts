@@ -35,6 +35,17 @@ export function codecProblem(codec: unknown): string | undefined {
   return undefined;
 }
 
+/** Marks the factories of the xprotocol engine (see {@link isXProtocolFactory}). */
+const XPROTOCOL_ENGINE = Symbol('mosn.xprotocol-engine');
+
+/**
+ * Whether `factory` is the xprotocol engine's: its requests and responses are whole frames (headers
+ * then at most one body part, delivered at once), which the proxy's fast path relies on.
+ */
+export function isXProtocolFactory(factory: ProtocolFactory): boolean {
+  return (factory as { [XPROTOCOL_ENGINE]?: true })[XPROTOCOL_ENGINE] === true;
+}
+
 /**
  * The kernel's xprotocol stream engine around one codec: a ProtocolFactory the proxy and the
  * connection pools use like any protocol. `name` is the protocol name it is registered under.
@@ -43,7 +54,8 @@ export function createXProtocolFactory<F extends object>(name: string, codec: XP
   const problem = codecProblem(codec);
   if (problem) throw new Error(`xprotocol ${JSON.stringify(name)}: ${problem}`);
   const settings = engineSettings(name, codec as XProtocolCodec);
-  return Object.freeze({
+  const factory: ProtocolFactory & { [XPROTOCOL_ENGINE]: true } = {
+    [XPROTOCOL_ENGINE]: true,
     poolMode: codec.poolMode,
     createServerConnection(connection, callbacks, options) {
       return new XServerConnection(codec, settings, connection, callbacks, options);
@@ -54,5 +66,6 @@ export function createXProtocolFactory<F extends object>(name: string, codec: XP
     match(firstBytes: Buffer) {
       return codec.match(firstBytes);
     },
-  } satisfies ProtocolFactory);
+  };
+  return Object.freeze(factory);
 }

@@ -1,6 +1,7 @@
 import type { ClientConnection, ClientStreamConnection, CodecOptions, ConnectionEvent, IoBuffer, Logger, StreamReceiver, StreamSender } from 'mosn-plugin-sdk';
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { ClientStream } from './client-stream';
+import { CLIENT_MAGIC_BYTES } from './error-goaway-watch';
 import { KernelStream } from './kernel-stream';
 import { codeName } from './reset-codes';
 import { localSettings, MAX_HEADER_LIST_PAIRS, MAX_SESSION_MEMORY_MB } from './session-settings';
@@ -26,7 +27,7 @@ export class Http2ClientConnection implements ClientStreamConnection {
     private readonly options: CodecOptions,
   ) {
     this.logger = options.logger;
-    this.socket = new KernelStream(connection);
+    this.socket = new KernelStream(connection, (code) => this.onErrorGoaway(code), CLIENT_MAGIC_BYTES);
     connection.addEventListener({ onEvent: (event: ConnectionEvent) => event === 'Connected' && this.startSession() });
   }
 
@@ -85,6 +86,16 @@ export class Http2ClientConnection implements ClientStreamConnection {
   onError(err: Error & { code?: string }): void {
     this.goneAway = true;
     this.logger.warn({ connection: this.connection.id, host: this.connection.hostAddress, code: err.code, err: err.message }, 'http2: protocol error on an upstream connection; closing it');
+  }
+
+  /** As on the server side (server-codec.ts): nghttp2 ended the session, maybe without Node knowing. */
+  onErrorGoaway(code: number): void {
+    if (this.session !== undefined && !this.session.destroyed) {
+      this.logger.warn({ connection: this.connection.id, host: this.connection.hostAddress, goaway: codeName(code) }, 'http2: protocol error on an upstream connection; closing it');
+    }
+    this.goneAway = true;
+    this.closed = true;
+    this.connection.close('FlushWrite');
   }
 
   onGoaway(code: number, lastStreamId: number): void {

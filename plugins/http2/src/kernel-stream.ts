@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Connection, ConnectionEventListener, IoBuffer } from 'mosn-plugin-sdk';
+import { ErrorGoawayWatch } from './error-goaway-watch';
 
 type WriteCallback = (err?: Error | null) => void;
 
@@ -13,6 +14,8 @@ type WriteCallback = (err?: Error | null) => void;
  * writes go straight to Connection.write (which gathers them until the end of the event-loop
  * turn), and nghttp2's write completes at once unless the connection is above its write-buffer
  * watermark — then the callback waits for the low watermark, so a slow peer stalls the session.
+ * The frames written are followed for a GOAWAY with an error code (error-goaway-watch.ts): nghttp2
+ * may end a session that way without Node noticing, and then only the codec can close the connection.
  */
 export class KernelStream extends EventEmitter implements ConnectionEventListener {
   readable = true;
@@ -26,9 +29,21 @@ export class KernelStream extends EventEmitter implements ConnectionEventListene
   /** Write callbacks waiting for the connection's write buffer to drain. */
   private waiting: WriteCallback[] | undefined;
   private closed = false;
+  /** Dropped once a GOAWAY with an error code was seen: nothing more to look for. */
+  private goawayWatch: ErrorGoawayWatch | undefined;
 
-  constructor(readonly connection: Connection) {
+  /**
+   * @param onErrorGoaway called (on the next tick, outside nghttp2's write) with the error code of
+   *   a GOAWAY the session wrote, which is then in the connection's write buffer.
+   * @param leadingBytes bytes written before the first frame (the client's connection preface).
+   */
+  constructor(
+    readonly connection: Connection,
+    private readonly onErrorGoaway: (code: number) => void,
+    leadingBytes = 0,
+  ) {
     super();
+    this.goawayWatch = new ErrorGoawayWatch(leadingBytes);
     connection.addEventListener(this);
   }
 
@@ -92,6 +107,11 @@ export class KernelStream extends EventEmitter implements ConnectionEventListene
     }
     const connection = this.connection;
     connection.write(chunk);
+    const code = this.goawayWatch?.scan(chunk);
+    if (code !== undefined) {
+      this.goawayWatch = undefined;
+      process.nextTick(this.onErrorGoaway, code);
+    }
     if (!connection.aboveWriteBufferHighWatermark) {
       cb?.(null);
       return true;

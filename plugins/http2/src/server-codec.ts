@@ -29,7 +29,7 @@ export class Http2ServerConnection implements ServerStreamConnection {
     options: CodecOptions,
   ) {
     this.logger = options.logger;
-    this.socket = new KernelStream(connection);
+    this.socket = new KernelStream(connection, (code) => this.onErrorGoaway(code));
     const session = performServerHandshake(this.socket as never, {
       settings: localSettings(options),
       maxHeaderListPairs: MAX_HEADER_LIST_PAIRS,
@@ -80,6 +80,20 @@ export class Http2ServerConnection implements ServerStreamConnection {
   onError(err: Error & { code?: string }): void {
     // nghttp2 already queued a GOAWAY naming the error where one applies; the session closes.
     this.logger.warn({ connection: this.connection.id, remote: this.connection.remoteAddress, code: err.code, err: err.message }, 'http2: protocol error on a downstream connection; closing it');
+  }
+
+  /**
+   * nghttp2 wrote a GOAWAY with an error code and reads nothing more. When Node destroyed the
+   * session for it, 'error' logged why and the socket closes anyway; when nghttp2 handled the
+   * error alone (a bad SETTINGS length, a broken HPACK block) Node does not know, so this closes
+   * the connection, after the GOAWAY (already in its write buffer) is sent.
+   */
+  onErrorGoaway(code: number): void {
+    if (!this.session.destroyed) {
+      this.logger.warn({ connection: this.connection.id, remote: this.connection.remoteAddress, goaway: codeName(code) }, 'http2: protocol error on a downstream connection; closing it');
+    }
+    this.closed = true;
+    this.connection.close('FlushWrite');
   }
 
   onGoaway(code: number): void {

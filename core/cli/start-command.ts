@@ -49,6 +49,18 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
 
   const configFile = path.resolve(args.config!);
+  // A stop signal during start-up (listeners already bound) is kept and served once started,
+  // instead of Node's default of dying on the spot.
+  let earlySignal: NodeJS.Signals | undefined;
+  const onEarlySignal = (signal: NodeJS.Signals): void => {
+    earlySignal ??= signal;
+  };
+  process.on('SIGTERM', onEarlySignal);
+  process.on('SIGINT', onEarlySignal);
+  const dropEarlyHandlers = (): void => {
+    process.off('SIGTERM', onEarlySignal);
+    process.off('SIGINT', onEarlySignal);
+  };
   let server: MosnServer;
   let settings;
   try {
@@ -57,6 +69,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     const node = { cluster: args['service-cluster'] ?? '', id: args['service-node'] ?? '', metadata: meta };
     server = await MosnServer.start({ config, settings, version: packageVersion(), adminRoutes: nodeRoutes(gates, node) });
   } catch (err) {
+    dropEarlyHandlers();
     if (err instanceof ConfigLoadError) {
       process.stderr.write(`mosn start: invalid config ${configFile}:\n${err.problems.join('\n')}\n`);
     } else {
@@ -86,6 +99,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    dropEarlyHandlers();
+    if (earlySignal) onSignal(earlySignal);
   });
 }
 

@@ -13,6 +13,7 @@ import type {
   XProtocolCodec,
 } from '../../../plugin-sdk';
 import { XClientStream } from './client-stream';
+import { IdTable } from './id-table';
 import { frameLimit, hexPrefix, type XEngineSettings } from './engine-settings';
 import { Keepalive, type KeepaliveTarget } from './keepalive';
 
@@ -27,7 +28,7 @@ export class XClientConnection<F extends object> implements ClientStreamConnecti
   readonly logger: Logger;
   readonly protocol: string;
   /** Streams awaiting their response, by the id this connection gave them. */
-  private readonly streams = new Map<number, XClientStream<F>>();
+  private readonly streams = new IdTable<XClientStream<F>>();
   private lastId = 0;
   private readonly limits: XDecodeLimits;
   private readonly keepalive: Keepalive;
@@ -61,7 +62,7 @@ export class XClientConnection<F extends object> implements ClientStreamConnecti
 
   newStream(receiver: StreamReceiver): StreamSender {
     const stream = new XClientStream(this, receiver, this.allocateId());
-    this.streams.set(stream.id, stream);
+    this.streams.add(stream);
     return stream;
   }
 
@@ -94,8 +95,7 @@ export class XClientConnection<F extends object> implements ClientStreamConnecti
     this.closed = true;
     this.keepalive.stop();
     if (this.streams.size === 0) return;
-    const streams = [...this.streams.values()];
-    this.streams.clear();
+    const streams = this.streams.drain();
     for (const s of streams) s.onConnectionReset('ConnectionTermination');
   }
 
@@ -130,7 +130,7 @@ export class XClientConnection<F extends object> implements ClientStreamConnecti
   // ---- called by XClientStream ----
 
   streamDone(stream: XClientStream<F>): void {
-    if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
+    this.streams.remove(stream);
   }
 
   write(bytes: Buffer): void {
@@ -139,13 +139,16 @@ export class XClientConnection<F extends object> implements ClientStreamConnecti
 
   // ---- internals ----
 
-  /** The next id in this connection's sequence, skipping 0 and ids still in use after a wrap. */
+  /**
+   * The next id in this connection's sequence, skipping 0, ids still in use after a wrap, and ids
+   * whose table slot a slow stream still holds (so every stream gets a slot of its own).
+   */
   private allocateId(): number {
     const max = this.codec.maxRequestId;
     let id = this.lastId;
     do {
       id = id >= max ? 1 : id + 1;
-    } while (this.streams.has(id) || id === this.keepalive.pendingId);
+    } while (!this.streams.slotFree(id) || id === this.keepalive.pendingId);
     this.lastId = id;
     return id;
   }
@@ -176,7 +179,7 @@ export class XClientConnection<F extends object> implements ClientStreamConnecti
       this.logger.debug({ connection: this.connection.id, protocol: this.protocol, requestId: id }, 'xprotocol: response for no waiting stream dropped');
       return;
     }
-    this.streams.delete(id);
+    this.streams.remove(stream);
     stream.onResponse(frame);
   }
 

@@ -12,6 +12,7 @@ import type {
 import { CODEC_EXCEPTION_STATUS } from '../../../plugin-sdk';
 import { frameLimit, GLOBAL_TIMEOUT_HEADER, hexPrefix, type XEngineSettings } from './engine-settings';
 import { FrameHeaderMap } from './frame-header-map';
+import { IdTable } from './id-table';
 import { XServerStream } from './server-stream';
 
 /**
@@ -26,7 +27,7 @@ import { XServerStream } from './server-stream';
 export class XServerConnection<F extends object> implements ServerStreamConnection {
   readonly logger: Logger;
   /** Request streams awaiting their response, by the client's request id. */
-  private readonly inFlight = new Map<number, XServerStream<F>>();
+  private readonly inFlight = new IdTable<XServerStream<F>>();
   /** Oneway streams still with the proxy (no id: they get no response). */
   private readonly oneways = new Set<XServerStream<F>>();
   private readonly limits: XDecodeLimits;
@@ -77,8 +78,7 @@ export class XServerConnection<F extends object> implements ServerStreamConnecti
   onConnectionClose(): void {
     if (this.closed && this.activeStreams === 0) return;
     this.closed = true;
-    const streams = [...this.inFlight.values(), ...this.oneways];
-    this.inFlight.clear();
+    const streams = [...this.inFlight.drain(), ...this.oneways];
     this.oneways.clear();
     for (const s of streams) s.onConnectionReset();
   }
@@ -88,7 +88,7 @@ export class XServerConnection<F extends object> implements ServerStreamConnecti
   /** The stream answered or was reset: forget it (and close when the client is gone). */
   streamDone(stream: XServerStream<F>): void {
     if (stream.oneway) this.oneways.delete(stream);
-    else if (this.inFlight.get(stream.id) === stream) this.inFlight.delete(stream.id);
+    else this.inFlight.remove(stream);
     if (this.closeWhenIdle && this.activeStreams === 0) this.close('FlushWrite');
   }
 
@@ -126,7 +126,7 @@ export class XServerConnection<F extends object> implements ServerStreamConnecti
     }
     const stream = new XServerStream(this, frame, id, oneway);
     if (oneway) this.oneways.add(stream);
-    else this.inFlight.set(id, stream);
+    else this.inFlight.add(stream);
     const receiver = this.callbacks.onNewStream(stream);
     stream.receiver = receiver;
 

@@ -8,6 +8,7 @@ import { DownstreamStream } from './downstream-stream';
 import { localReplyHeaders } from './local-reply';
 import type { DownstreamConnectionInfo, ProxyContext } from './proxy-context';
 import { RequestLbContext } from './request-lb-context';
+import { accountTryEnd, accountTryStart } from './try-accounting';
 
 const NO_BODY = Buffer.alloc(0);
 
@@ -119,9 +120,7 @@ export class PlainForwardStream implements StreamReceiver, PoolCallbacks, Deadli
     }
     this.pool = pool;
     this.clusterStats ??= cm.clusterStats(this.clusterName);
-    this.clusterStats.requestTotal.inc();
-    this.clusterStats.requestActive.inc();
-    pool.host.requestStarted();
+    accountTryStart(this.clusterStats, pool.host);
     this.tryStartedAt = this.tries++ === 0 ? this.startedAt : performance.now();
     this.endedAt = 0;
     this.pending = pool.newStream(this.response, this);
@@ -255,14 +254,7 @@ export class PlainForwardStream implements StreamReceiver, PoolCallbacks, Deadli
     const pool = this.pool;
     if (!pool) return;
     this.pool = undefined;
-    const stats = this.clusterStats!;
-    stats.requestActive.dec();
-    const now = performance.now();
-    this.endedAt = now;
-    const durationMs = now - this.tryStartedAt;
-    stats.requestDuration.observe(durationMs);
-    pool.host.requestFinished(durationMs, success, now);
-    (success ? stats.responseSuccess : stats.responseFailed).inc();
+    this.endedAt = accountTryEnd(this.clusterStats!, pool.host, this.tryStartedAt, success);
   }
 
   private finish(): void {

@@ -5,6 +5,7 @@ import type { ConnectionPool, PendingStream, PoolCallbacks, PoolFailureReason } 
 import type { UpstreamHost } from '../upstream/upstream-host';
 import { Deadline, type DeadlineOwner } from '../network/deadlines';
 import type { TryOutcome } from './retry-decision';
+import { accountTryEnd, accountTryStart } from './try-accounting';
 
 /** The downstream stream a try reports to. */
 export interface UpstreamRequestOwner {
@@ -46,9 +47,7 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks, DeadlineO
 
   start(): void {
     this.startedAt = performance.now();
-    this.stats.requestTotal.inc();
-    this.stats.requestActive.inc();
-    this.pool.host.requestStarted();
+    accountTryStart(this.stats, this.pool.host);
     if (this.tryTimeoutMs > 0) {
       this.tryTimer = new Deadline(this);
       this.tryTimer.arm(this.tryTimeoutMs);
@@ -182,11 +181,6 @@ export class UpstreamRequest implements StreamReceiver, PoolCallbacks, DeadlineO
     if (this.done) return;
     this.done = true;
     this.tryTimer?.disarm();
-    this.stats.requestActive.dec();
-    const now = performance.now();
-    const durationMs = now - this.startedAt;
-    this.stats.requestDuration.observe(durationMs);
-    this.pool.host.requestFinished(durationMs, success, now);
-    (success ? this.stats.responseSuccess : this.stats.responseFailed).inc();
+    accountTryEnd(this.stats, this.pool.host, this.startedAt, success);
   }
 }

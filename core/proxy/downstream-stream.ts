@@ -18,6 +18,7 @@ import { PHASES, StreamFilterChain } from './stream-filter-chain';
 import type { FilterHandlerTarget } from './filter-handlers';
 import { UpstreamRequest, type UpstreamRequestOwner } from './upstream-request';
 import { RequestLbContext } from './request-lb-context';
+import { GLOBAL_TIMEOUT_HEADER, headerMs, TRY_TIMEOUT_HEADER } from './timeout-headers';
 import type { HashPolicy } from '../router/hash-policy';
 
 const NO_HASH_POLICY: readonly HashPolicy[] = [];
@@ -208,8 +209,8 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
     }
     this.clusterName = clusterName;
     this.record.upstreamCluster = clusterName;
-    this.globalTimeoutMs = headerMs(this.headers!, 'x-mosn-global-timeout') ?? route.timeoutMs;
-    this.tryTimeoutMs = headerMs(this.headers!, 'x-mosn-try-timeout') ?? route.retryPolicy?.retryTimeoutMs ?? 0;
+    this.globalTimeoutMs = headerMs(this.headers!, GLOBAL_TIMEOUT_HEADER) ?? route.timeoutMs;
+    this.tryTimeoutMs = headerMs(this.headers!, TRY_TIMEOUT_HEADER) ?? route.retryPolicy?.retryTimeoutMs ?? 0;
     route.rewriteRequest(this.headers!);
     return true;
   }
@@ -570,11 +571,4 @@ export class DownstreamStream implements StreamReceiver, UpstreamRequestOwner, F
 function statusOf(headers: HeaderMap): number {
   const s = headers.get(':status');
   return s === undefined ? 0 : Number(s);
-}
-
-function headerMs(headers: HeaderMap, name: string): number | undefined {
-  const v = headers.get(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }

@@ -8,6 +8,7 @@ import { DownstreamStream } from './downstream-stream';
 import { localReplyHeaders } from './local-reply';
 import type { DownstreamConnectionInfo, ProxyContext } from './proxy-context';
 import { RequestLbContext } from './request-lb-context';
+import { GLOBAL_TIMEOUT_HEADER, headerMs, TRY_TIMEOUT_HEADER } from './timeout-headers';
 import { accountTryEnd, accountTryStart } from './try-accounting';
 
 const NO_BODY = Buffer.alloc(0);
@@ -143,12 +144,12 @@ export class PlainForwardStream implements StreamReceiver, PoolCallbacks, Deadli
     if (body !== undefined) sender.sendData(body, this.requestEnded);
   }
 
-  onPoolFailure(reason: PoolFailureReason, _host: UpstreamHost): void {
+  /** Overflow or no connection: 503 either way (the full path's flags only matter to access logs, which this path has none of). */
+  onPoolFailure(_reason: PoolFailureReason, _host: UpstreamHost): void {
     this.pending = undefined;
     if (this.finished) return;
     this.endTry(false);
     this.localReply(503);
-    void reason;
   }
 
   // ---- the upstream response (through PlainForwardResponse) ----
@@ -290,14 +291,4 @@ class PlainForwardResponse implements StreamReceiver {
   onReset(reason: StreamResetReason): void {
     this.stream.onUpstreamReset(reason);
   }
-}
-
-const GLOBAL_TIMEOUT_HEADER = 'x-mosn-global-timeout';
-const TRY_TIMEOUT_HEADER = 'x-mosn-try-timeout';
-
-function headerMs(headers: HeaderMap, name: string): number | undefined {
-  const v = headers.get(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
